@@ -1,0 +1,21 @@
+// The SDK's error classes. They are JavaScript classes, not Rust types,
+// because callers test them with `instanceof` and read `err.name`, which only
+// a real `Error` subclass gives. The Rust side imports these very classes
+// (src/error.rs), so an error made in Rust is an instance of the class a
+// page imports from the package.
+
+/** Thrown when a Kombo Connect flow is already open. */
+export class KomboConnectAlreadyOpenError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'KomboConnectAlreadyOpenError';
+  }
+}
+
+/** Thrown when the user closes the flow, or the page removes it, before it completes. */
+export class KomboConnectCancelledError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'KomboConnectCancelledError';
+  }
+}

@@ -1,0 +1,41 @@
+// Package entry: the same three exports as @kombo-api/connect, backed by
+// Rust. The .wasm is fetched and compiled on first use (or when the browser
+// is idle), so importing the package costs a page one small script and
+// nothing else; callers never see an init() step.
+import initWasm, { showKomboConnect as openFlow } from './kombo_connect_wasm.js';
+import { KomboConnectAlreadyOpenError, KomboConnectCancelledError } from './errors.js';
+
+export { KomboConnectAlreadyOpenError, KomboConnectCancelledError };
+
+// Replaced at build time: the classic-script build finds its .wasm next to
+// its own <script src>; the ES module build next to itself, in the
+// `new URL(..., import.meta.url)` form that Vite and webpack 5 rewrite.
+const scriptSrc = __GLOBAL_BUILD__ && document.currentScript && document.currentScript.src;
+const wasmUrl = () =>
+  scriptSrc
+    ? new URL('kombo_connect_wasm_bg.wasm', scriptSrc)
+    : new URL('./kombo_connect_wasm_bg.wasm', import.meta.url);
+
+let loading = null;
+let ready = false;
+
+function load() {
+  loading ??= initWasm({ module_or_path: wasmUrl() }).then(
+    () => { ready = true; },
+    (error) => { loading = null; throw error; }, // let a later call retry
+  );
+  return loading;
+}
+
+/** Opens the Kombo Connect flow; resolves with the activation token. */
+export function showKomboConnect(url, options) {
+  // Once loaded, open synchronously like the reference: the iframe is in
+  // the DOM when this call returns.
+  return ready ? openFlow(url, options) : load().then(() => openFlow(url, options));
+}
+
+// Warm the .wasm when the page is idle, so the first click does not wait
+// for it. Nothing happens on a server (no window) or without idle callbacks.
+if (typeof window !== 'undefined' && typeof window.requestIdleCallback === 'function') {
+  window.requestIdleCallback(() => load().catch(() => {}));
+}

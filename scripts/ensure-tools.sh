@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what `make pkg` / `make test` need when it is missing, so that the
+# README's commands work on a fresh Debian machine. Each step checks first and
+# does nothing when the tool is already there.
+#   scripts/ensure-tools.sh build   # Rust wasm target, wasm-pack, npm dev deps
+#   scripts/ensure-tools.sh test    # the above + Chromium and chromedriver
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want=${1:-build}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs) first."
+command -v node >/dev/null && command -v npm >/dev/null || die "node and npm not found: install Node.js 20 or newer."
+
+if command -v rustup >/dev/null; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown Rust target"
+    rustup target add wasm32-unknown-unknown
+  fi
+else
+  rustc --print target-list >/dev/null # no rustup: assume the target is provided
+fi
+
+if ! command -v wasm-pack >/dev/null; then
+  say "installing wasm-pack (cargo install, about 2 minutes)"
+  cargo install wasm-pack || die "could not install wasm-pack; install it by hand: cargo install wasm-pack"
+fi
+
+if [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dev dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
+
+if [ "$want" = test ]; then
+  if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null || ! command -v chromedriver >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Chromium and chromedriver (apt-get)"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+      die "Chromium and chromedriver are needed for the browser tests: install them (Debian: sudo apt-get install chromium chromium-driver) and run again."
+    fi
+  fi
+fi

@@ -1,0 +1,240 @@
+//! The open Connect flow: one iframe, its listeners, and the lock that says
+//! a flow is open.
+//!
+//! The reference keeps a module-level `isOpen` boolean next to the iframe
+//! and the listeners, and every path that forgets to reset it (an invalid
+//! URL, the page removing the iframe) leaves the SDK stuck "open" for the
+//! life of the page. Here the lock *is* the open flow: the single slot
+//! [`OPEN`] holds an [`OpenFlow`], and settling the Promise takes it out and
+//! drops it. Dropping removes the message listener, disconnects the
+//! observer, removes the iframe and gives focus back, so none of them can
+//! outlive the others.
+
+use std::cell::RefCell;
+
+use gloo_events::EventListener;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement, MessageEvent, Url};
+
+use crate::error::Error;
+use crate::observer::SubtreeObserver;
+use crate::protocol::{self, LinkError, Message};
+
+#[wasm_bindgen]
+extern "C" {
+    // Bound directly instead of through `web_sys::window()`, whose search
+    // of four possible globals costs about a kilobyte of `.wasm` and glue.
+    /// `globalThis`, the page's `window`: where `message` events arrive.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL: EventTarget;
+    /// `globalThis.document`; `undefined` outside a browser page.
+    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = document)]
+    static DOCUMENT: JsValue;
+}
+
+thread_local! {
+    /// The open flow, if any. `Some` is the "already open" lock.
+    static OPEN: RefCell<Option<OpenFlow>> = const { RefCell::new(None) };
+}
+
+/// The sandbox tokens of the reference iframe, kept identical: Kombo's flow
+/// relies on popups (OAuth windows), downloads and top navigation.
+const SANDBOX: &str = "allow-scripts allow-downloads allow-same-origin allow-top-navigation \
+allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox";
+
+/// Everything that exists while a flow is open. Field order is drop order:
+/// the listeners go first, so removing the iframe cannot call back into a
+/// flow that is being torn down.
+struct OpenFlow {
+    _on_message: EventListener,
+    _on_unmount: SubtreeObserver,
+    frame: Mounted,
+    resolve: Function,
+    reject: Function,
+}
+
+/// The iframe in the page; dropping it removes the iframe and returns focus
+/// to where it was before the flow opened.
+struct Mounted {
+    iframe: HtmlIFrameElement,
+    focus_return: Option<HtmlElement>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.iframe.remove();
+        if let Some(el) = self.focus_return.take().filter(|el| el.is_connected()) {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// A link the flow may open: the URL to put in the iframe, with `sdkv`
+/// added, and the origin whose messages we accept.
+pub struct Link {
+    /// The iframe's `src`.
+    pub src: String,
+    /// `scheme://host[:port]` of the link, compared with `MessageEvent.origin`.
+    pub origin: String,
+}
+
+impl Link {
+    /// Parses and checks a link with the browser's URL parser, so what we
+    /// check is exactly what the iframe will load.
+    pub fn parse(url: &str) -> Result<Link, Error> {
+        let parsed = Url::new(url).map_err(|_| Error::Link(LinkError::Invalid))?;
+        protocol::check_link(&parsed.protocol(), &parsed.hostname()).map_err(Error::Link)?;
+        parsed
+            .search_params()
+            .set(protocol::SDK_VERSION_PARAM, protocol::SDK_VERSION);
+        Ok(Link { src: parsed.href(), origin: parsed.origin() })
+    }
+}
+
+/// True while a flow is open.
+pub fn is_open() -> bool {
+    OPEN.with(|slot| slot.borrow().is_some())
+}
+
+/// Opens the flow and returns the Promise of its activation token.
+///
+/// The checks run in the reference's order (already open, then container,
+/// then link), and all of them before anything touches the page, so a
+/// refusal leaves no iframe and no lock behind.
+pub fn open(url: &str, container: Option<Element>) -> Result<Promise, Error> {
+    if is_open() {
+        return Err(Error::AlreadyOpen);
+    }
+    if container.as_ref().is_some_and(|c| !c.is_connected()) {
+        return Err(Error::ContainerDetached);
+    }
+    let link = Link::parse(url)?;
+    let document = DOCUMENT.with(JsValue::clone);
+    if !document.is_object() {
+        return Err(Error::NoDocument);
+    }
+    let document: Document = document.unchecked_into();
+    let parent: Element = match container {
+        Some(c) => c,
+        None => document.body().ok_or(Error::NoDocument)?.into(),
+    };
+    let focus_return = document
+        .active_element()
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+
+    let iframe = create_iframe(&document, &link.src).map_err(|_| Error::NoDocument)?;
+    let (mut resolve, mut reject) = (None, None);
+    let promise = Promise::new(&mut |res, rej| {
+        resolve = Some(res);
+        reject = Some(rej);
+    });
+    let (Some(resolve), Some(reject)) = (resolve, reject) else {
+        // The Promise constructor runs its executor synchronously; this
+        // branch is unreachable in any conforming JS engine.
+        return Err(Error::NoDocument);
+    };
+
+    // The frame is owned by `Mounted` from the moment it is in the page, so
+    // any early return below removes it again.
+    parent.append_with_node_1(&iframe).map_err(|_| Error::NoDocument)?;
+    let frame = Mounted { iframe: iframe.clone(), focus_return };
+    let on_message = listen_for_messages(iframe.clone(), link.origin);
+    let on_unmount = SubtreeObserver::new(&document, move || {
+        if !iframe.is_connected() {
+            finish(Err(Error::Removed));
+        }
+    })
+    .map_err(|_| Error::NoDocument)?;
+
+    let flow = OpenFlow { _on_message: on_message, _on_unmount: on_unmount, frame, resolve, reject };
+    let iframe = flow.frame.iframe.clone();
+    OPEN.with(|slot| *slot.borrow_mut() = Some(flow));
+    // After the slot is filled and released: focus handlers on the page run
+    // synchronously and may call back into the SDK.
+    let _ = iframe.focus();
+    Ok(promise)
+}
+
+/// Settles the open flow, if any: tears it down first, then resolves or
+/// rejects, so a `.then` handler that reopens the flow finds the slot free.
+fn finish(outcome: Result<String, Error>) {
+    let Some(flow) = OPEN.with(|slot| slot.borrow_mut().take()) else {
+        return;
+    };
+    let (resolve, reject) = (flow.resolve.clone(), flow.reject.clone());
+    drop(flow);
+    let _ = match outcome {
+        Ok(token) => resolve.call1(&JsValue::UNDEFINED, &JsValue::from(token)),
+        Err(error) => reject.call1(&JsValue::UNDEFINED, &JsValue::from(error)),
+    };
+}
+
+fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, JsValue> {
+    let iframe: HtmlIFrameElement = document.create_element("iframe")?.unchecked_into();
+    iframe.set_attribute("src", src)?;
+    iframe.set_attribute("allowtransparency", "true")?;
+    iframe.set_attribute("allow", "clipboard-read; clipboard-write")?;
+    iframe.set_attribute("sandbox", SANDBOX)?;
+    // The reference has no title; screen readers then announce "frame".
+    iframe.set_attribute("title", "Kombo Connect")?;
+    // Through the CSSOM, not a `style` attribute string: a strict
+    // Content-Security-Policy (`style-src` without 'unsafe-inline') blocks
+    // the latter but not the former.
+    let style = iframe.style();
+    for (name, value) in [
+        // The largest value browsers keep; the reference's
+        // Number.MAX_SAFE_INTEGER is clamped to it anyway.
+        ("z-index", "2147483647"),
+        ("position", "fixed"),
+        ("width", "100%"),
+        ("height", "100%"),
+        ("top", "0"),
+        ("bottom", "0"),
+        ("left", "0"),
+        ("right", "0"),
+    ] {
+        style.set_property(name, value)?;
+    }
+    Ok(iframe)
+}
+
+/// Listens for the flow's messages. Accepts a message only if it comes from
+/// this iframe's window *and* from the link's origin: the first alone (all
+/// the reference checks) would accept a success from whatever page the
+/// iframe has navigated to.
+fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> EventListener {
+    let global = GLOBAL.with(EventTarget::clone);
+    EventListener::new(&global, "message", move |event: &Event| {
+        let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+        let from_frame = match (event.source(), iframe.content_window()) {
+            (Some(source), Some(frame)) => JsValue::from(source) == JsValue::from(frame),
+            _ => false,
+        };
+        if !from_frame || event.origin() != origin {
+            return;
+        }
+        match read_message(&event.data()) {
+            Message::Success(token) => finish(Ok(token)),
+            Message::Close => finish(Err(Error::UserCancelled)),
+            Message::Ignore => {}
+        }
+    })
+}
+
+/// Reads `{type, data: {activation_token}}` without trusting its shape:
+/// any missing field, wrong type or throwing getter reads as "absent".
+fn read_message(data: &JsValue) -> Message {
+    let kind = field(data, "type").and_then(|v| v.as_string());
+    let token = field(data, "data")
+        .and_then(|d| field(&d, "activation_token"))
+        .and_then(|v| v.as_string());
+    protocol::classify(kind.as_deref(), token)
+}
+
+fn field(value: &JsValue, name: &str) -> Option<JsValue> {
+    if !value.is_object() {
+        return None;
+    }
+    Reflect::get(value, &JsValue::from_str(name)).ok()
+}
