@@ -1,0 +1,376 @@
+// Conformance suite: the same scenarios in headless Chromium against
+// @kombo-api/connect 1.3.0 (its UMD build) and against our pkg/, as an ES
+// module and as the classic global script.
+//
+// "parity" rows are the reference's contract: all three must pass.
+// "fix" rows are the reference's bugs: ours must pass, and the reference must
+// fail, which proves each row really detects the bug it is named after.
+// The side-by-side table is printed and written to tests/out/conformance.md.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { launch, messageListeners } from './support/browser.mjs';
+import { startServers } from './support/server.mjs';
+
+const IMPLS = [
+  { id: 'ref', label: 'reference 1.3.0', ours: false },
+  { id: 'esm', label: 'ours, ES module', ours: true },
+  { id: 'global', label: 'ours, global script', ours: true },
+];
+
+let servers;
+let browser;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** What a scenario gets: a fresh page of one implementation, and helpers. */
+async function context(impl, { csp = false } = {}) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${servers.app}/pages/${impl.id}.html${csp ? '?csp=strict' : ''}`);
+  await page.waitForFunction(() => window.SDK && window.T);
+  const flowUrl = (query = '') => `${servers.flow}/pages/flow.html${query}`;
+  const ctx = {
+    page,
+    errors,
+    flowUrl,
+    open: (url = flowUrl(), containerId) =>
+      page.evaluate(([url, id]) => T.open(url, id ? { container: document.getElementById(id) } : undefined), [url, containerId]),
+    /** The call's record once settled, or still pending after `ms`. */
+    async result(id, ms = 3000) {
+      try {
+        await page.waitForFunction((id) => T.calls[id].state !== 'pending', id, { timeout: ms });
+      } catch { /* still pending */ }
+      return page.evaluate((id) => T.calls[id], id);
+    },
+    async pendingFor(id, ms) {
+      await sleep(ms);
+      return (await page.evaluate((id) => T.calls[id], id)).state === 'pending';
+    },
+    /** The flow's frame, once loaded. */
+    async flowFrame(origin = servers.flow) {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const frame = page.frames().find((f) => f.url().startsWith(origin));
+        if (frame) {
+          await frame.waitForLoadState('load');
+          return frame;
+        }
+        if (Date.now() > deadline) throw new Error(`no frame from ${origin}`);
+        await sleep(10);
+      }
+    },
+    /** Posts `data` to the app as the flow does: from the iframe's own window. */
+    async post(data, origin) {
+      const frame = await ctx.flowFrame(origin);
+      await frame.evaluate((d) => parent.postMessage(d, '*'), data);
+    },
+    iframes: () => page.evaluate(() => T.iframes()),
+    async leftovers() {
+      return {
+        iframes: await ctx.iframes(),
+        listeners: await messageListeners(page),
+        observers: await page.evaluate(() => T.observers()),
+      };
+    },
+  };
+  return ctx;
+}
+
+async function assertClean(ctx) {
+  assert.deepEqual(await ctx.leftovers(), { iframes: 0, listeners: 0, observers: 0 });
+}
+
+const SCENARIOS = [
+  {
+    id: 'iframe-matches-reference',
+    title: 'Iframe: same src (+sdkv=1.3.0), sandbox, allow, fixed full-viewport, on top, in body',
+    kind: 'parity',
+    async run(ctx) {
+      await ctx.open(ctx.flowUrl('?token=abc&lang=de#step'));
+      await ctx.page.waitForSelector('iframe');
+      const f = await ctx.page.evaluate(() => {
+        const el = document.querySelector('iframe');
+        const cs = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return {
+          src: el.getAttribute('src'), sandbox: el.getAttribute('sandbox'), allow: el.getAttribute('allow'),
+          transparent: el.getAttribute('allowtransparency'), position: cs.position, z: Number(cs.zIndex),
+          covers: r.left <= 0 && r.top <= 0 && r.right >= innerWidth && r.bottom >= innerHeight,
+          parent: el.parentElement === document.body,
+        };
+      });
+      assert.equal(f.src, ctx.flowUrl('?token=abc&lang=de&sdkv=1.3.0#step'));
+      assert.equal(f.sandbox, 'allow-scripts allow-downloads allow-same-origin allow-top-navigation allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox');
+      assert.equal(f.allow, 'clipboard-read; clipboard-write');
+      assert.equal(f.transparent, 'true');
+      assert.equal(f.position, 'fixed');
+      assert.ok(f.z >= 2147483647, `z-index ${f.z}`);
+      assert.ok(f.covers, 'iframe does not cover the viewport');
+      assert.ok(f.parent, 'iframe is not a child of document.body');
+    },
+  },
+  {
+    id: 'container-option',
+    title: 'options.container receives the iframe',
+    kind: 'parity',
+    async run(ctx) {
+      await ctx.page.evaluate(() => T.container());
+      await ctx.open(undefined, 'container-0');
+      await ctx.page.waitForSelector('#container-0 > iframe');
+    },
+  },
+  {
+    id: 'success-resolves',
+    title: '{type:"success"} resolves with the activation token and cleans up',
+    kind: 'parity',
+    async run(ctx) {
+      const id = await ctx.open();
+      await ctx.post({ type: 'success', data: { activation_token: 'tok_123' } });
+      assert.deepEqual(await ctx.result(id), { state: 'resolved', value: 'tok_123' });
+      await assertClean(ctx);
+    },
+  },
+  {
+    id: 'close-rejects',
+    title: '{type:"close"} rejects with KomboConnectCancelledError (instanceof, name) and cleans up',
+    kind: 'parity',
+    async run(ctx) {
+      const id = await ctx.open();
+      await ctx.post({ type: 'close' });
+      const r = await ctx.result(id);
+      assert.equal(r.state, 'rejected');
+      assert.equal(r.error.name, 'KomboConnectCancelledError');
+      assert.ok(r.error.isCancelled && r.error.isError);
+      await assertClean(ctx);
+    },
+  },
+  {
+    id: 'unknown-type-ignored',
+    title: 'Unknown message types are ignored',
+    kind: 'parity',
+    async run(ctx) {
+      const id = await ctx.open();
+      await ctx.post({ type: 'ready' });
+      assert.ok(await ctx.pendingFor(id, 100));
+      await ctx.post({ type: 'success', data: { activation_token: 'tok' } });
+      assert.equal((await ctx.result(id)).value, 'tok');
+    },
+  },
+  {
+    id: 'other-window-ignored',
+    title: 'Messages not from the iframe\'s window are ignored',
+    kind: 'parity',
+    async run(ctx) {
+      const id = await ctx.open();
+      await ctx.flowFrame();
+      await ctx.page.evaluate(() => window.postMessage({ type: 'success', data: { activation_token: 'forged' } }, '*'));
+      assert.ok(await ctx.pendingFor(id, 100));
+      await ctx.post({ type: 'success', data: { activation_token: 'real' } });
+      assert.equal((await ctx.result(id)).value, 'real');
+    },
+  },
+  {
+    id: 'already-open',
+    title: 'A second call while open rejects with KomboConnectAlreadyOpenError',
+    kind: 'parity',
+    async run(ctx) {
+      await ctx.open();
+      await ctx.page.waitForSelector('iframe');
+      const r = await ctx.result(await ctx.open());
+      assert.equal(r.state, 'rejected');
+      assert.equal(r.error.name, 'KomboConnectAlreadyOpenError');
+      assert.ok(r.error.isAlreadyOpen && r.error.isError);
+      assert.equal(await ctx.iframes(), 1);
+    },
+  },
+  {
+    id: 'detached-container',
+    title: 'A detached container rejects ("must be attached"), no iframe',
+    kind: 'parity',
+    async run(ctx) {
+      await ctx.page.evaluate(() => { window.detached = T.container(false); document.body.append(window.detached); window.detached.remove(); window.detached.id = 'gone'; });
+      const id = await ctx.page.evaluate((url) => T.open(url, { container: window.detached }), ctx.flowUrl());
+      const r = await ctx.result(id);
+      assert.equal(r.state, 'rejected');
+      assert.match(r.error.message, /must be attached/);
+      assert.equal(await ctx.iframes(), 0);
+    },
+  },
+  {
+    id: 'container-removed',
+    title: 'Removing the container while open rejects with KomboConnectCancelledError',
+    kind: 'parity',
+    async run(ctx) {
+      await ctx.page.evaluate(() => T.container());
+      const id = await ctx.open(undefined, 'container-0');
+      await ctx.page.waitForSelector('#container-0 > iframe');
+      await ctx.page.evaluate(() => document.getElementById('container-0').remove());
+      const r = await ctx.result(id);
+      assert.equal(r.state, 'rejected');
+      assert.ok(r.error.isCancelled);
+    },
+  },
+  {
+    id: 'strict-csp',
+    title: "Works under script-src 'self' 'wasm-unsafe-eval'; style-src 'self' (no unsafe-inline/eval)",
+    kind: 'parity',
+    csp: true,
+    async run(ctx) {
+      const id = await ctx.open();
+      await ctx.post({ type: 'success', data: { activation_token: 'csp' } });
+      assert.equal((await ctx.result(id)).value, 'csp');
+      assert.deepEqual(await ctx.page.evaluate(() => T.violations), []);
+    },
+  },
+  {
+    id: 'invalid-url-recovers',
+    title: 'An invalid URL rejects and the SDK stays usable',
+    kind: 'fix',
+    async run(ctx) {
+      const bad = await ctx.result(await ctx.open('not a url'));
+      assert.equal(bad.state, 'rejected');
+      const id = await ctx.open();
+      await ctx.post({ type: 'success', data: { activation_token: 'after' } });
+      assert.equal((await ctx.result(id)).value, 'after');
+    },
+  },
+  {
+    id: 'unsafe-links-refused',
+    title: 'javascript:, data: and non-loopback http: links are refused, no iframe',
+    kind: 'fix',
+    async run(ctx) {
+      for (const url of ["javascript:parent.postMessage({type:'success',data:{activation_token:'x'}},'*')",
+        'data:text/html,<h1>phish</h1>', 'http://connect.example.com/']) {
+        const r = await ctx.result(await ctx.open(url), 1000);
+        assert.equal(r.state, 'rejected', url);
+        assert.equal(await ctx.iframes(), 0, `iframe created for ${url}`);
+      }
+    },
+  },
+  {
+    id: 'malformed-messages-ignored',
+    title: 'null, strings, {type:"toString"|"constructor"}, tokenless success are ignored silently',
+    kind: 'fix',
+    async run(ctx) {
+      const id = await ctx.open();
+      for (const bad of [null, 'success', { type: 'toString' }, { type: 'constructor' }, { type: 'success' },
+        { type: 'success', data: { activation_token: 42 } }]) {
+        await ctx.post(bad);
+      }
+      await sleep(100);
+      assert.deepEqual(ctx.errors, [], 'the listener threw');
+      assert.equal((await ctx.page.evaluate((id) => T.calls[id], id)).state, 'pending', 'settled by a malformed message');
+      await ctx.post({ type: 'success', data: { activation_token: 'tok' } });
+      assert.deepEqual(await ctx.result(id), { state: 'resolved', value: 'tok' });
+    },
+  },
+  {
+    id: 'navigated-origin-ignored',
+    title: 'After the iframe navigates to another origin, its messages are ignored',
+    kind: 'fix',
+    async run(ctx) {
+      const id = await ctx.open();
+      const frame = await ctx.flowFrame();
+      const elsewhere = `${servers.elsewhere}/pages/flow.html`;
+      await Promise.all([frame.waitForNavigation(), frame.evaluate((u) => { location.href = u; }, elsewhere)]);
+      await ctx.post({ type: 'success', data: { activation_token: 'stolen' } }, servers.elsewhere);
+      assert.ok(await ctx.pendingFor(id, 200), 'accepted a token from another origin');
+      await ctx.page.evaluate(() => document.querySelector('iframe').remove());
+      assert.equal((await ctx.result(id)).state, 'rejected');
+    },
+  },
+  {
+    id: 'removed-iframe-cancels',
+    title: 'Page removes the iframe (no container): rejects with Cancelled, next call works',
+    kind: 'fix',
+    async run(ctx) {
+      const id = await ctx.open();
+      await ctx.page.waitForSelector('iframe');
+      await ctx.page.evaluate(() => document.querySelector('iframe').remove());
+      const r = await ctx.result(id, 1000);
+      assert.equal(r.state, 'rejected', 'never settled');
+      assert.ok(r.error.isCancelled);
+      const next = await ctx.open();
+      await ctx.page.waitForSelector('iframe', { timeout: 1000 });
+      assert.equal((await ctx.page.evaluate((id) => T.calls[id], next)).state, 'pending');
+    },
+  },
+  {
+    id: 'no-leaks-1000-cycles',
+    title: '1,000 open/close cycles leave no iframe, message listener or MutationObserver',
+    kind: 'fix',
+    async run(ctx) {
+      const r = await ctx.page.evaluate((url) => T.cycles(url, 1000), ctx.flowUrl());
+      assert.deepEqual(r, { done: 1000 });
+      await assertClean(ctx);
+    },
+  },
+  {
+    id: 'a11y-title-focus',
+    title: 'Iframe has a title; focus moves into the flow and back to the button on close',
+    kind: 'fix',
+    async run(ctx) {
+      await ctx.page.focus('#connect');
+      const id = await ctx.open();
+      await ctx.page.waitForSelector('iframe');
+      assert.ok(await ctx.page.evaluate(() => document.querySelector('iframe').title), 'no title');
+      assert.ok(await ctx.page.evaluate(() => document.activeElement === document.querySelector('iframe')), 'focus not in the flow');
+      await ctx.post({ type: 'close' });
+      await ctx.result(id);
+      assert.equal(await ctx.page.evaluate(() => document.activeElement.id), 'connect');
+    },
+  },
+];
+
+const results = new Map(); // scenario id -> impl id -> { ok, error }
+
+before(async () => {
+  servers = await startServers();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await servers?.close();
+  const table = renderTable();
+  console.log('\n' + table);
+  mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./out/conformance.md', import.meta.url), table + '\n');
+});
+
+for (const scenario of SCENARIOS) {
+  for (const impl of IMPLS) {
+    const expectPass = scenario.kind === 'parity' || impl.ours;
+    const name = `${scenario.kind}: ${scenario.id} [${impl.id}] ${expectPass ? 'passes' : 'reproduces the bug'}`;
+    test(name, { timeout: 60_000 }, async () => {
+      const ctx = await context(impl, { csp: scenario.csp });
+      let outcome;
+      try {
+        await scenario.run(ctx);
+        outcome = { ok: true };
+      } catch (error) {
+        outcome = { ok: false, error };
+      } finally {
+        await ctx.page.close();
+      }
+      if (!results.has(scenario.id)) results.set(scenario.id, {});
+      results.get(scenario.id)[impl.id] = outcome;
+      if (expectPass && !outcome.ok) throw outcome.error;
+      if (!expectPass) assert.ok(!outcome.ok, 'the reference passed a "fix" row: the scenario does not detect the bug');
+    });
+  }
+}
+
+function renderTable() {
+  const head = `| Behaviour | Kind | ${IMPLS.map((i) => i.label).join(' | ')} |`;
+  const rule = `|---|---|${IMPLS.map(() => ':---:').join('|')}|`;
+  const rows = SCENARIOS.map((s) => {
+    const cells = IMPLS.map((i) => {
+      const r = results.get(s.id)?.[i.id];
+      return r === undefined ? 'not run' : r.ok ? 'pass' : 'FAIL';
+    });
+    return `| ${s.title} | ${s.kind === 'parity' ? 'parity' : 'reference bug'} | ${cells.join(' | ')} |`;
+  });
+  return [head, rule, ...rows].join('\n');
+}

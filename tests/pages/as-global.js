@@ -1,0 +1,2 @@
+// The reference UMD build and our classic script both define window.KomboConnect.
+window.SDK = window.KomboConnect;

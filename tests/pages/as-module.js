@@ -1,0 +1,2 @@
+import * as SDK from '/pkg/index.js';
+window.SDK = SDK;

@@ -1,0 +1,81 @@
+// Loaded before the SDK on every conformance page. Records what the tests
+// need to see from outside: each call's outcome, MutationObservers left
+// observing, and Content-Security-Policy violations.
+(() => {
+  const calls = [];
+  const violations = [];
+  let observing = 0;
+  const active = new WeakSet();
+  const observe = MutationObserver.prototype.observe;
+  const disconnect = MutationObserver.prototype.disconnect;
+  // Counts only observers started by scripts of this origin (the SDK under
+  // test), not the ones the test driver injects into the page.
+  const fromPage = () => (new Error().stack || '').split('\n')
+    .some((line) => line.includes(location.origin) && !line.includes('/pages/harness.js'));
+  MutationObserver.prototype.observe = function (...args) {
+    if (!active.has(this) && fromPage()) { active.add(this); observing++; }
+    return observe.apply(this, args);
+  };
+  MutationObserver.prototype.disconnect = function () {
+    if (active.delete(this)) observing--;
+    return disconnect.call(this);
+  };
+  document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+
+  const describe = (e) => ({
+    name: e && e.name,
+    message: e && e.message,
+    isError: e instanceof Error,
+    isCancelled: e instanceof window.SDK.KomboConnectCancelledError,
+    isAlreadyOpen: e instanceof window.SDK.KomboConnectAlreadyOpenError,
+  });
+
+  window.T = {
+    calls,
+    violations,
+    observers: () => observing,
+    iframes: () => document.querySelectorAll('iframe').length,
+    /** Calls showKomboConnect and records its outcome under the returned id. */
+    open(url, options) {
+      const rec = { state: 'pending' };
+      calls.push(rec);
+      try {
+        window.SDK.showKomboConnect(url, options).then(
+          (value) => { rec.state = 'resolved'; rec.value = value; },
+          (error) => { rec.state = 'rejected'; rec.error = describe(error); },
+        );
+      } catch (error) {
+        rec.state = 'threw';
+        rec.error = describe(error);
+      }
+      return calls.length - 1;
+    },
+    container(attached = true) {
+      const div = document.createElement('div');
+      div.id = 'container-' + calls.length;
+      if (attached) document.body.append(div);
+      return div;
+    },
+    /** Open/close cycles where the page removes the iframe; stops at the first that does not settle. */
+    async cycles(url, n) {
+      for (let i = 0; i < n; i++) {
+        const p = window.SDK.showKomboConnect(url);
+        const outcome = p.then(() => 'resolved', (e) => e && e.name);
+        const frame = await waitFor(() => document.querySelector('iframe'), 2000);
+        if (!frame) return { done: i, why: 'no iframe opened', outcome: await Promise.race([outcome, sleep(50)]) };
+        frame.remove();
+        const r = await Promise.race([outcome, sleep(1000).then(() => 'pending')]);
+        if (r !== 'KomboConnectCancelledError') return { done: i, why: r };
+      }
+      return { done: n };
+    },
+  };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  async function waitFor(fn, ms) {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(1)) {
+      const v = fn();
+      if (v) return v;
+    }
+    return fn();
+  }
+})();

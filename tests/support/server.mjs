@@ -1,0 +1,76 @@
+// A static file server for the browser tests, listening on three ports of
+// 127.0.0.1 so that the test has three real origins: the app page, the
+// Connect flow, and "elsewhere" (where a hijacked flow navigates to).
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '../../..');
+const mounts = {
+  '/ref/': join(root, 'node_modules/@kombo-api/connect/dist/'),
+  '/pkg/': join(root, 'pkg/'),
+  '/pages/': join(root, 'tests/pages/'),
+};
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+};
+
+/**
+ * Starts the three origins. Returns `{ app, flow, elsewhere, requests, close }`
+ * where each origin is like `http://127.0.0.1:PORT`, and `requests` lists
+ * every path served (to check what a page downloaded, and when).
+ * `extraMounts` adds directories, e.g. `{ '/fixture/': dir }`.
+ */
+export async function startServers(extraMounts = {}) {
+  const all = { ...mounts, ...extraMounts };
+  const requests = [];
+  const origins = {};
+  const handler = async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    requests.push({ origin: `http://${req.headers.host}`, path: url.pathname, at: Date.now() });
+    const mount = Object.keys(all).find((m) => url.pathname.startsWith(m));
+    if (!mount) return send(res, 404, 'not found');
+    const file = normalize(join(all[mount], url.pathname.slice(mount.length) || 'index.html'));
+    if (!file.startsWith(all[mount])) return send(res, 403, 'forbidden');
+    let body;
+    try {
+      body = await readFile(file);
+    } catch {
+      return send(res, 404, 'not found');
+    }
+    const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+    if (url.searchParams.get('csp') === 'strict' && extname(file) === '.html') {
+      // What the README tells customers to allow, and nothing more.
+      headers['content-security-policy'] = [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        `frame-src ${origins.flow}`,
+      ].join('; ');
+    }
+    res.writeHead(200, headers).end(body);
+  };
+  const servers = [];
+  for (const name of ['app', 'flow', 'elsewhere']) {
+    const server = createServer(handler);
+    await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+    servers.push(server);
+    origins[name] = `http://127.0.0.1:${server.address().port}`;
+  }
+  return {
+    ...origins,
+    requests,
+    close: () => Promise.all(servers.map((s) => new Promise((ok) => { s.closeAllConnections(); s.close(ok); }))),
+  };
+}
+
+function send(res, status, text) {
+  res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+}
