@@ -11,10 +11,17 @@ export { KomboConnectAlreadyOpenError, KomboConnectCancelledError };
 // its own <script src>; the ES module build next to itself, in the
 // `new URL(..., import.meta.url)` form that Vite and webpack 5 rewrite.
 const scriptSrc = __GLOBAL_BUILD__ && document.currentScript && document.currentScript.src;
-const wasmUrl = () =>
-  scriptSrc
-    ? new URL('kombo_connect_wasm_bg.wasm', scriptSrc)
-    : new URL('./kombo_connect_wasm_bg.wasm', import.meta.url);
+function wasmUrl() {
+  if (scriptSrc) return new URL('kombo_connect_wasm_bg.wasm', scriptSrc);
+  const url = new URL('./kombo_connect_wasm_bg.wasm', import.meta.url);
+  // Vite's dev server pre-bundles dependencies into node_modules/.vite/deps/
+  // without copying the assets they reference (vitejs/vite#8427), so there
+  // the .wasm is fetched from the installed package, which Vite serves.
+  // Builds (Vite, webpack) never take this branch.
+  const deps = '/node_modules/.vite/deps/';
+  const at = url.pathname.indexOf(deps);
+  return at < 0 ? url : new URL(url.pathname.slice(0, at) + '/node_modules/kombo-connect-wasm/kombo_connect_wasm_bg.wasm', url);
+}
 
 let loading = null;
 let ready = false;

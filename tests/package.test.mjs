@@ -1,0 +1,106 @@
+// The package as a customer gets it: `npm pack` of pkg/, installed into
+// tests/fixture, built with Vite and with webpack 5 (no plugin, no init()),
+// run in Chromium; imported in Node (server-side rendering); and its types
+// compiled with `tsc --strict`.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { launch } from './support/browser.mjs';
+import { startServers } from './support/server.mjs';
+
+const root = new URL('../', import.meta.url).pathname;
+const fixture = new URL('./fixture/', import.meta.url).pathname;
+const out = new URL('./out/', import.meta.url).pathname;
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let packed;
+let servers;
+let browser;
+
+before(async () => {
+  mkdirSync(out, { recursive: true });
+  [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', out, './pkg'], root));
+  copyFileSync(out + packed.filename, out + 'kombo-connect-wasm.tgz');
+  // Fresh copy of the package every run; the bundlers stay installed.
+  rmSync(fixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
+  rmSync(fixture + 'node_modules/.vite', { recursive: true, force: true }); // re-run Vite's pre-bundling
+  run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], fixture);
+  servers = await startServers({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/' });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await servers?.close();
+});
+
+test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/repository', () => {
+  assert.deepEqual(packed.files.map((f) => f.path).sort(),
+    ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_wasm_bg.wasm', 'package.json']);
+  const pkg = JSON.parse(readFileSync(fixture + 'node_modules/kombo-connect-wasm/package.json', 'utf8'));
+  assert.equal(pkg.name, 'kombo-connect-wasm');
+  assert.equal(pkg.license, 'MIT');
+  assert.ok(pkg.repository?.url, 'repository');
+  assert.equal(pkg.types, './index.d.ts');
+  assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', default: './index.js' });
+  assert.ok(Array.isArray(pkg.files) && Array.isArray(pkg.sideEffects));
+});
+
+test('the public types have no `any` and compile for a consumer under tsc --strict', () => {
+  const dts = readFileSync(root + 'pkg/index.d.ts', 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  assert.doesNotMatch(dts, /\bany\b/);
+  const tsc = createRequire(root + 'package.json').resolve('typescript/bin/tsc');
+  run(process.execPath, [tsc, '-p', fixture + 'tsconfig.json'], fixture); // throws with tsc's output on error
+});
+
+test('importing the package in Node (server-side rendering) does not throw', () => {
+  const script = `const m = await import('kombo-connect-wasm');
+    console.log(JSON.stringify(Object.keys(m).sort()));
+    console.log(new m.KomboConnectCancelledError('x') instanceof Error);`;
+  const output = run(process.execPath, ['--input-type=module', '-e', script], fixture).trim().split('\n');
+  assert.deepEqual(JSON.parse(output[0]), ['KomboConnectAlreadyOpenError', 'KomboConnectCancelledError', 'showKomboConnect']);
+  assert.equal(output[1], 'true');
+});
+
+async function runFlowIn(path, origin = servers.app) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const link = `${servers.flow}/pages/flow.html`;
+  await page.goto(`${origin}${path}?link=${encodeURIComponent(link)}`);
+  await page.click('#connect');
+  const frame = await page.waitForSelector('iframe').then((el) => el.contentFrame());
+  await frame.waitForLoadState('load');
+  await frame.evaluate(() => parent.postMessage({ type: 'success', data: { activation_token: 'tok_bundled' } }, '*'));
+  await page.waitForFunction(() => document.getElementById('result').textContent !== '');
+  const text = await page.textContent('#result');
+  await page.close();
+  assert.deepEqual(errors, []);
+  assert.equal(text, 'token: tok_bundled');
+}
+
+test('a Vite build of the fixture app runs the flow', async () => {
+  run(process.execPath, [fixture + 'node_modules/vite/bin/vite.js', 'build'], fixture);
+  await runFlowIn('/vite/index.html');
+});
+
+test('the Vite dev server (dependency pre-bundling on) runs the flow, with no config', async () => {
+  const { createServer } = await import(fixture + 'node_modules/vite/dist/node/index.js');
+  const vite = await createServer({ root: fixture, configFile: fixture + 'vite.config.js', server: { host: '127.0.0.1', port: 0 } });
+  await vite.listen();
+  try {
+    const { port } = vite.httpServer.address();
+    await runFlowIn('/index.html', `http://127.0.0.1:${port}`);
+  } finally {
+    await vite.close();
+  }
+});
+
+test('a webpack 5 build of the fixture app runs the flow', async () => {
+  run(process.execPath, [fixture + 'build-webpack.mjs'], fixture);
+  writeFileSync(fixture + 'dist-webpack/index.html', readFileSync(fixture + 'index.html', 'utf8')
+    .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
+  await runFlowIn('/webpack/index.html');
+});
