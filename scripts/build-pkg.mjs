@@ -63,7 +63,7 @@ await build({
 
 copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
-copyFileSync(join(root, 'js/README.md'), join(out, 'README.md'));
+copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 
 const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_wasm_bg.wasm', 'README.md', 'LICENSE'];
 writeFileSync(join(out, 'package.json'), JSON.stringify({
