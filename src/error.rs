@@ -37,8 +37,12 @@ pub enum Error {
     ContainerNotElement,
     /// The link was refused before any iframe was created.
     Link(LinkError),
-    /// There is no `window`/`document`: called outside a browser.
+    /// There is no `document` (or no `<body>` yet): called outside a browser
+    /// page, or from a script in `<head>` before the body exists.
     NoDocument,
+    /// The browser refused a DOM call (creating, styling or appending the
+    /// iframe, observing the page).
+    Dom,
 }
 
 impl Error {
@@ -66,7 +70,10 @@ impl Error {
             Error::Link(LinkError::InsecureHttp) => {
                 "Refused to open the Kombo Connect link over plain http: use https (http is allowed for localhost only)."
             }
-            Error::NoDocument => "showKomboConnect can only run in a browser page.",
+            Error::NoDocument => {
+                "showKomboConnect needs a browser page with a <body>: call it after the page has loaded."
+            }
+            Error::Dom => "The browser refused to add the Kombo Connect iframe to the page.",
         }
     }
 }
@@ -80,7 +87,7 @@ impl From<Error> for JsValue {
             // Same class as the reference's `new URL(...)` failure, so existing
             // `catch` blocks that look for a TypeError keep working.
             Error::Link(_) | Error::ContainerNotElement => js_sys::TypeError::new(message).into(),
-            Error::ContainerDetached | Error::NoDocument => js_sys::Error::new(message).into(),
+            Error::ContainerDetached | Error::NoDocument | Error::Dom => js_sys::Error::new(message).into(),
         }
     }
 }

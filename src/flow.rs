@@ -50,7 +50,7 @@ struct OpenFlow {
     _on_message: EventListener,
     _on_load: EventListener,
     _on_unmount: SubtreeObserver,
-    frame: Mounted,
+    _frame: Mounted,
     resolve: Function,
     reject: Function,
 }
@@ -124,7 +124,7 @@ pub fn open(url: &str, container: Option<Element>) -> Result<Promise, Error> {
         .active_element()
         .and_then(|el| el.dyn_into::<HtmlElement>().ok());
 
-    let iframe = create_iframe(&document, &link.src).map_err(|_| Error::NoDocument)?;
+    let iframe = create_iframe(&document, &link.src).map_err(|_| Error::Dom)?;
     let (mut resolve, mut reject) = (None, None);
     let promise = Promise::new(&mut |res, rej| {
         resolve = Some(res);
@@ -133,12 +133,12 @@ pub fn open(url: &str, container: Option<Element>) -> Result<Promise, Error> {
     let (Some(resolve), Some(reject)) = (resolve, reject) else {
         // The Promise constructor runs its executor synchronously; this
         // branch is unreachable in any conforming JS engine.
-        return Err(Error::NoDocument);
+        return Err(Error::Dom);
     };
 
     // The frame is owned by `Mounted` from the moment it is in the page, so
     // any early return below removes it again.
-    parent.append_with_node_1(&iframe).map_err(|_| Error::NoDocument)?;
+    parent.append_with_node_1(&iframe).map_err(|_| Error::Dom)?;
     let frame = Mounted { iframe: iframe.clone(), focus_return };
     let on_message = listen_for_messages(iframe.clone(), link.origin);
     // Focus moves in once the flow has loaded, not during this call:
@@ -159,9 +159,9 @@ pub fn open(url: &str, container: Option<Element>) -> Result<Promise, Error> {
             finish(Err(Error::Removed));
         }
     })
-    .map_err(|_| Error::NoDocument)?;
+    .map_err(|_| Error::Dom)?;
 
-    let flow = OpenFlow { _on_message: on_message, _on_load: on_load, _on_unmount: on_unmount, frame, resolve, reject };
+    let flow = OpenFlow { _on_message: on_message, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject };
     OPEN.with(|slot| *slot.borrow_mut() = Some(flow));
     Ok(promise)
 }
