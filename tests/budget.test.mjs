@@ -7,9 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { launch } from './support/browser.mjs';
-import { startServers } from './support/server.mjs';
+import { openSession, writeReport } from './support/session.mjs';
 
 const SIZE_BUDGET = 16_000;
 const LATENCY_BUDGET_MS = 1;
@@ -17,18 +15,16 @@ const root = new URL('../', import.meta.url);
 const gzip9 = (path) => execFileSync('gzip', ['-9c', new URL(path, root).pathname]).length;
 const report = [];
 
+let session;
 let servers;
 let browser;
 before(async () => {
-  servers = await startServers();
-  browser = await launch();
+  session = await openSession();
+  ({ servers, browser } = session);
 });
 after(async () => {
-  await browser?.close();
-  await servers?.close();
-  mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./out/budget.md', import.meta.url), report.join('\n') + '\n');
-  console.log('\n' + report.join('\n'));
+  await session?.close();
+  writeReport('budget.md', report.join('\n'));
 });
 
 test(`a page loading pkg/index.js downloads at most ${SIZE_BUDGET} bytes gzip -9, .wasm after load`, async () => {

@@ -8,9 +8,8 @@
 // The side-by-side table is printed and written to tests/out/conformance.md.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { launch, messageListeners } from './support/browser.mjs';
-import { startServers } from './support/server.mjs';
+import { messageListeners } from './support/browser.mjs';
+import { openSession, writeReport } from './support/session.mjs';
 
 const IMPLS = [
   { id: 'ref', label: 'reference 1.3.0', ours: false },
@@ -18,6 +17,7 @@ const IMPLS = [
   { id: 'global', label: 'ours, global script', ours: true },
 ];
 
+let session;
 let servers;
 let browser;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -328,17 +328,13 @@ const SCENARIOS = [
 const results = new Map(); // scenario id -> impl id -> { ok, error }
 
 before(async () => {
-  servers = await startServers();
-  browser = await launch();
+  session = await openSession();
+  ({ servers, browser } = session);
 });
 
 after(async () => {
-  await browser?.close();
-  await servers?.close();
-  const table = renderTable();
-  console.log('\n' + table);
-  mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./out/conformance.md', import.meta.url), table + '\n');
+  await session?.close();
+  writeReport('conformance.md', renderTable());
 });
 
 for (const scenario of SCENARIOS) {

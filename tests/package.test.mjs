@@ -5,10 +5,9 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launch } from './support/browser.mjs';
-import { startServers } from './support/server.mjs';
+import { openSession } from './support/session.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const fixture = new URL('./fixture/', import.meta.url).pathname;
@@ -16,6 +15,7 @@ const out = new URL('./out/', import.meta.url).pathname;
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 let packed;
+let session;
 let servers;
 let browser;
 
@@ -27,14 +27,11 @@ before(async () => {
   rmSync(fixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
   rmSync(fixture + 'node_modules/.vite', { recursive: true, force: true }); // re-run Vite's pre-bundling
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], fixture);
-  servers = await startServers({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/' });
-  browser = await launch();
+  session = await openSession({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/' });
+  ({ servers, browser } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await servers?.close();
-});
+after(() => session?.close());
 
 test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/repository', () => {
   assert.deepEqual(packed.files.map((f) => f.path).sort(),
