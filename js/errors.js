@@ -19,3 +19,19 @@ export class KomboConnectCancelledError extends Error {
     this.name = 'KomboConnectCancelledError';
   }
 }
+
+/**
+ * Thrown by `connect()` and its shortcuts when a request to your back-end
+ * fails. `stage` says which one ('init' or 'activate'), `status` is the HTTP
+ * status when there was a response, and `activationToken` is set when the
+ * user had finished the flow, so the app can retry activation.
+ */
+export class KomboConnectRequestError extends Error {
+  constructor(message, stage, status, activationToken) {
+    super(message);
+    this.name = 'KomboConnectRequestError';
+    this.stage = stage;
+    if (status !== undefined) this.status = status;
+    if (activationToken !== undefined) this.activationToken = activationToken;
+  }
+}

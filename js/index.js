@@ -2,10 +2,10 @@
 // Rust. The .wasm is fetched and compiled on first use (or when the browser
 // is idle), so importing the package costs a page one small script and
 // nothing else; callers never see an init() step.
-import initWasm, { showKomboConnect as openFlow } from './kombo_connect_wasm.js';
-import { KomboConnectAlreadyOpenError, KomboConnectCancelledError } from './errors.js';
+import initWasm, { connect as wasmConnect, showKomboConnect as wasmShow } from './kombo_connect_wasm.js';
+import { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError } from './errors.js';
 
-export { KomboConnectAlreadyOpenError, KomboConnectCancelledError };
+export { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError };
 
 // Replaced at build time: the classic-script build finds its .wasm next to
 // its own <script src>; the ES module build next to itself, in the
@@ -34,12 +34,18 @@ function load() {
   return loading;
 }
 
+// Once loaded, calls go straight to Rust, so showKomboConnect opens
+// synchronously like the reference: the iframe is in the DOM when it returns.
+const whenLoaded = (fn) => (...args) => (ready ? fn(...args) : load().then(() => fn(...args)));
+
 /** Opens the Kombo Connect flow; resolves with the activation token. */
-export function showKomboConnect(url, options) {
-  // Once loaded, open synchronously like the reference: the iframe is in
-  // the DOM when this call returns.
-  return ready ? openFlow(url, options) : load().then(() => openFlow(url, options));
-}
+export const showKomboConnect = whenLoaded(wasmShow);
+/** Init request, flow and activation request against your back-end. */
+export const connect = whenLoaded(wasmConnect);
+export const connectHris = (options) => connect('HRIS', options);
+export const connectAts = (options) => connect('ATS', options);
+export const connectAssessment = (options) => connect('ASSESSMENT', options);
+export const connectLms = (options) => connect('LMS', options);
 
 // Warm the .wasm when the page is idle, so the first click does not wait
 // for it. Nothing happens on a server (no window) or without idle callbacks.

@@ -1,12 +1,13 @@
-//! Every way `showKomboConnect` can fail, as one enum.
+//! Every way a flow can fail, as one enum.
 //!
 //! Inside the crate an error is a value we can match on and test; callers in
 //! JavaScript need `Error` subclasses they can `instanceof`. The conversion
-//! happens once, in `From<Error> for JsValue`, at the boundary. Messages are
-//! `&'static str` on purpose: `format!` would pull `core::fmt` into the
-//! `.wasm` for every page that loads it.
+//! happens once, in `From<Error> for JsValue`, at the boundary. Fixed
+//! messages are `&'static str` and the request messages are built by
+//! concatenation, on purpose: `format!` would pull `core::fmt` formatting
+//! into the `.wasm` for every page that loads it.
 
-use crate::protocol::LinkError;
+use crate::protocol::{LinkError, Stage};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/errors.js")]
@@ -20,12 +21,18 @@ extern "C" {
     type KomboConnectCancelledError;
     #[wasm_bindgen(constructor)]
     fn new(message: &str) -> KomboConnectCancelledError;
+
+    #[wasm_bindgen(extends = js_sys::Error)]
+    type KomboConnectRequestError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, stage: &str, status: Option<u16>, activation_token: Option<String>) -> KomboConnectRequestError;
 }
 
-/// Why a flow did not produce an activation token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a flow did not produce an activation token (or, in `connect()`, an
+/// activated integration).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Error {
-    /// Another flow is open; only one can be, as in the reference.
+    /// Another flow is open, or a `connect()` is running; only one can be.
     AlreadyOpen,
     /// The user closed the flow.
     UserCancelled,
@@ -37,18 +44,39 @@ pub enum Error {
     ContainerNotElement,
     /// The link was refused before any iframe was created.
     Link(LinkError),
-    /// There is no `document` (or no `<body>` yet): called outside a browser
-    /// page, or from a script in `<head>` before the body exists.
+    /// There is no `document` (or no `<body>` yet).
     NoDocument,
     /// The browser refused a DOM call (creating, styling or appending the
     /// iframe, observing the page).
     Dom,
+    /// `connect()` was given something other than the four categories.
+    InvalidCategory,
+    /// An option of `connect()` has the wrong type; names the option.
+    InvalidOption(&'static str),
+    /// The caller's `AbortSignal` fired. Carries the activation token when
+    /// the user had already finished the flow.
+    Aborted(Option<String>),
+    /// An error that is already a JS value: what the flow's Promise
+    /// rejected with, passed on unchanged by `connect()`.
+    Js(JsValue),
+    /// A request to the customer's back-end failed.
+    Request {
+        /// Which request.
+        stage: Stage,
+        /// The HTTP status, when a response arrived.
+        status: Option<u16>,
+        /// What happened, naming the URL.
+        message: String,
+        /// The token of a finished flow whose activation failed.
+        token: Option<String>,
+    },
 }
 
 impl Error {
-    /// The message shown to developers. The first four are the reference's
-    /// own words, so logs and tests written against it keep matching.
-    pub fn message(self) -> &'static str {
+    /// The message of every error but [`Error::Request`], which carries its
+    /// own. The first four are the reference's words, so logs and tests
+    /// written against it keep matching.
+    fn fixed_message(&self) -> &'static str {
         match self {
             Error::AlreadyOpen => "There's already a Kombo Connect modal open!",
             Error::UserCancelled => "The user cancelled the flow!",
@@ -74,20 +102,55 @@ impl Error {
                 "showKomboConnect needs a browser page with a <body>: call it after the page has loaded."
             }
             Error::Dom => "The browser refused to add the Kombo Connect iframe to the page.",
+            Error::InvalidCategory => {
+                "connect() needs a category: 'HRIS', 'ATS', 'ASSESSMENT' or 'LMS'."
+            }
+            Error::InvalidOption(_) => "Invalid option passed to connect(): ",
+            Error::Aborted(_) => "The Kombo Connect flow was aborted.",
+            Error::Request { .. } | Error::Js(_) => "",
+        }
+    }
+
+    /// Attaches the activation token of a finished flow, so an activation
+    /// that fails or is aborted does not lose it.
+    pub fn with_token(self, token: &str) -> Error {
+        match self {
+            Error::Request { stage, status, message, .. } => {
+                Error::Request { stage, status, message, token: Some(token.into()) }
+            }
+            Error::Aborted(_) => Error::Aborted(Some(token.into())),
+            other => other,
         }
     }
 }
 
 impl From<Error> for JsValue {
     fn from(error: Error) -> JsValue {
-        let message = error.message();
+        let message = error.fixed_message();
         match error {
             Error::AlreadyOpen => KomboConnectAlreadyOpenError::new(message).into(),
             Error::UserCancelled | Error::Removed => KomboConnectCancelledError::new(message).into(),
             // Same class as the reference's `new URL(...)` failure, so existing
             // `catch` blocks that look for a TypeError keep working.
-            Error::Link(_) | Error::ContainerNotElement => js_sys::TypeError::new(message).into(),
+            Error::Link(_) | Error::ContainerNotElement | Error::InvalidCategory => {
+                js_sys::TypeError::new(message).into()
+            }
+            Error::InvalidOption(name) => js_sys::TypeError::new(&[message, name].concat()).into(),
             Error::ContainerDetached | Error::NoDocument | Error::Dom => js_sys::Error::new(message).into(),
+            Error::Aborted(token) => {
+                // What fetch() and every AbortSignal-aware API reject with.
+                let error: JsValue = web_sys::DomException::new_with_message_and_name(message, "AbortError")
+                    .map(Into::into)
+                    .unwrap_or_else(|_| js_sys::Error::new(message).into());
+                if let Some(token) = token {
+                    let _ = js_sys::Reflect::set(&error, &"activationToken".into(), &token.into());
+                }
+                error
+            }
+            Error::Js(error) => error,
+            Error::Request { stage, status, message, token } => {
+                KomboConnectRequestError::new(&message, stage.as_str(), status, token).into()
+            }
         }
     }
 }

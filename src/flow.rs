@@ -4,20 +4,23 @@
 //! The reference keeps a module-level `isOpen` boolean next to the iframe
 //! and the listeners, and every path that forgets to reset it (an invalid
 //! URL, the page removing the iframe) leaves the SDK stuck "open" for the
-//! life of the page. Here the lock *is* the open flow: the single slot
-//! [`OPEN`] holds an [`OpenFlow`], and settling the Promise takes it out and
-//! drops it. Dropping removes the message listener, disconnects the
-//! observer, removes the iframe and gives focus back, so none of them can
-//! outlive the others.
+//! life of the page. Here the lock is a value, [`Lock`], released when it
+//! is dropped, and `showKomboConnect` stores it in the [`OpenFlow`] it
+//! opens. Settling the Promise takes the flow out of its slot and drops it,
+//! which removes the message listener, disconnects the observer, removes the
+//! iframe, gives focus back and releases the lock, so none of them can
+//! outlive the others. `connect()` (src/glue.rs) holds a `Lock` of its own
+//! from its first request to its last, around the flow it opens.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use gloo_events::EventListener;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement, MessageEvent, Url};
 
 use crate::error::Error;
+use crate::js::field;
 use crate::observer::SubtreeObserver;
 use crate::protocol::{self, LinkError, Message};
 
@@ -34,8 +37,30 @@ extern "C" {
 }
 
 thread_local! {
-    /// The open flow, if any. `Some` is the "already open" lock.
+    /// The open flow, if any.
     static OPEN: RefCell<Option<OpenFlow>> = const { RefCell::new(None) };
+    /// Whether a [`Lock`] exists: a flow is open or a `connect()` is running.
+    static LOCKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The right to open the flow: at most one exists at a time, and dropping
+/// it lets the next caller in.
+#[must_use = "the lock is released as soon as it is dropped"]
+pub struct Lock(());
+
+/// Takes the lock, or fails with [`Error::AlreadyOpen`] while a flow is
+/// open or a `connect()` is running.
+pub fn lock() -> Result<Lock, Error> {
+    if LOCKED.with(|l| l.replace(true)) {
+        return Err(Error::AlreadyOpen);
+    }
+    Ok(Lock(()))
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        LOCKED.with(|l| l.set(false));
+    }
 }
 
 /// The sandbox tokens of the reference iframe, kept identical: Kombo's flow
@@ -53,6 +78,9 @@ struct OpenFlow {
     _frame: Mounted,
     resolve: Function,
     reject: Function,
+    /// Held when `showKomboConnect` opened the flow; `None` when a
+    /// `connect()` call holds the lock around it.
+    _lock: Option<Lock>,
 }
 
 /// The iframe in the page; dropping it removes the iframe and returns focus
@@ -93,20 +121,27 @@ impl Link {
     }
 }
 
-/// True while a flow is open.
-pub fn is_open() -> bool {
-    OPEN.with(|slot| slot.borrow().is_some())
-}
-
 /// Opens the flow and returns the Promise of its activation token.
 ///
 /// The checks run in the reference's order (already open, then container,
 /// then link), and all of them before anything touches the page, so a
 /// refusal leaves no iframe and no lock behind.
 pub fn open(url: &str, container: Option<Element>) -> Result<Promise, Error> {
-    if is_open() {
-        return Err(Error::AlreadyOpen);
-    }
+    let lock = lock()?;
+    mount(url, container, Some(lock))
+}
+
+/// Opens the flow for a caller that already holds the lock.
+pub fn open_locked(_held: &Lock, url: &str, container: Option<Element>) -> Result<Promise, Error> {
+    mount(url, container, None)
+}
+
+/// Closes the open flow, if any, rejecting its Promise with `error`.
+pub fn close(error: Error) {
+    finish(Err(error));
+}
+
+fn mount(url: &str, container: Option<Element>, lock: Option<Lock>) -> Result<Promise, Error> {
     if container.as_ref().is_some_and(|c| !c.is_connected()) {
         return Err(Error::ContainerDetached);
     }
@@ -161,7 +196,7 @@ pub fn open(url: &str, container: Option<Element>) -> Result<Promise, Error> {
     })
     .map_err(|_| Error::Dom)?;
 
-    let flow = OpenFlow { _on_message: on_message, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject };
+    let flow = OpenFlow { _on_message: on_message, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject, _lock: lock };
     OPEN.with(|slot| *slot.borrow_mut() = Some(flow));
     Ok(promise)
 }
@@ -240,11 +275,4 @@ fn read_message(data: &JsValue) -> Message {
         .and_then(|d| field(&d, "activation_token"))
         .and_then(|v| v.as_string());
     protocol::classify(kind.as_deref(), token)
-}
-
-fn field(value: &JsValue, name: &str) -> Option<JsValue> {
-    if !value.is_object() {
-        return None;
-    }
-    Reflect::get(value, &JsValue::from_str(name)).ok()
 }

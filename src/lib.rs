@@ -9,23 +9,28 @@
 //! iframe and message protocol and fixes those.
 //!
 //! This file is the whole JavaScript-facing surface; the behaviour lives in
-//! [`flow`] (the open iframe and its lifecycle), [`protocol`] (pure rules
-//! for links and messages), [`observer`] (RAII `MutationObserver`) and
-//! [`error`] (the error enum and its conversion to JS errors).
+//! [`flow`] (the open iframe and its lifecycle), [`glue`] (`connect()`: the
+//! customer's back-end around the flow), [`protocol`] (pure rules for
+//! links, messages and request errors), [`observer`] (RAII
+//! `MutationObserver`), [`js`] (reading page-supplied values) and [`error`]
+//! (the error enum and its conversion to JS errors).
 #![deny(missing_docs)]
 
 mod allocator;
 pub mod error;
 pub mod flow;
+pub mod glue;
+pub mod js;
 pub mod observer;
 pub mod protocol;
 
-use js_sys::{Promise, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 use web_sys::Element;
 
 use crate::error::Error;
-use crate::protocol::LinkError;
+use crate::protocol::{Category, LinkError};
 
 /// Opens the Kombo Connect flow and resolves with the activation token.
 ///
@@ -52,23 +57,33 @@ pub fn live_allocations() -> u32 {
     allocator::live_allocations() as u32
 }
 
+/// Runs the whole embedded flow against the customer's back-end: `POST
+/// initUrl` for a link, the flow, `POST activateUrl` with the token.
+///
+/// `category` is `'HRIS' | 'ATS' | 'ASSESSMENT' | 'LMS'`; `options` is a
+/// `ConnectOptions` object (see `js/index.d.ts`). Resolves with
+/// `{ activationToken, activation }`; rejects with a `TypeError` for bad
+/// arguments (before any request), `KomboConnectAlreadyOpenError`,
+/// `KomboConnectCancelledError`, `KomboConnectRequestError` or an
+/// `AbortError` `DOMException`.
+#[wasm_bindgen(js_name = connect, skip_typescript)]
+pub fn connect(category: JsValue, options: JsValue) -> Promise {
+    future_to_promise(async move {
+        let category = category.as_string().as_deref().and_then(Category::parse).ok_or(Error::InvalidCategory)?;
+        let done = glue::connect(category, glue::Options::read(&options)?).await?;
+        let result = Object::new();
+        let _ = Reflect::set(&result, &"activationToken".into(), &done.activation_token.into());
+        let _ = Reflect::set(&result, &"activation".into(), &done.activation);
+        Ok(result.into())
+    })
+}
+
 fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, Option<Element>), Error> {
     let url = match url.as_string() {
         Some(url) => url,
         None if url.is_object() => String::from(url.unchecked_ref::<js_sys::Object>().to_string()),
         None => return Err(Error::Link(LinkError::Invalid)),
     };
-    let container = if options.is_object() {
-        Reflect::get(options, &JsValue::from_str("container")).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    };
-    // Like the reference, any falsy `container` means "use document.body".
-    let container = if container.is_falsy() {
-        None
-    } else {
-        Some(container.dyn_into::<Element>().map_err(|_| Error::ContainerNotElement)?)
-    };
+    let container = js::container(js::field(options, "container").unwrap_or(JsValue::UNDEFINED))?;
     Ok((url, container))
 }
-

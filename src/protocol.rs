@@ -105,6 +105,163 @@ pub fn classify(kind: Option<&str>, token: Option<String>) -> Message {
     }
 }
 
+/// The integration categories Kombo's create-link endpoint accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// HR information systems (Personio, BambooHR, …).
+    Hris,
+    /// Applicant tracking systems (Greenhouse, …).
+    Ats,
+    /// Assessment tools.
+    Assessment,
+    /// Learning management systems.
+    Lms,
+}
+
+impl Category {
+    /// Parses the exact upper-case names Kombo uses; anything else is refused
+    /// before a request is sent, rather than becoming a 400 from Kombo later.
+    ///
+    /// ```
+    /// use kombo_connect_wasm::protocol::Category;
+    /// assert_eq!(Category::parse("ATS"), Some(Category::Ats));
+    /// assert_eq!(Category::parse("ats"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<Category> {
+        match name {
+            "HRIS" => Some(Category::Hris),
+            "ATS" => Some(Category::Ats),
+            "ASSESSMENT" => Some(Category::Assessment),
+            "LMS" => Some(Category::Lms),
+            _ => None,
+        }
+    }
+
+    /// The name as sent in `integration_category`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Hris => "HRIS",
+            Category::Ats => "ATS",
+            Category::Assessment => "ASSESSMENT",
+            Category::Lms => "LMS",
+        }
+    }
+}
+
+/// Which of the two back-end requests of `connect()` an error comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// `POST initUrl`, which returns the link.
+    Init,
+    /// `POST activateUrl` with the activation token.
+    Activate,
+}
+
+impl Stage {
+    /// The value of `KomboConnectRequestError.stage`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Init => "init",
+            Stage::Activate => "activate",
+        }
+    }
+}
+
+/// How a request to the customer's back-end went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure<'a> {
+    /// A response with a status outside 200-299, and its body.
+    Status(u16, &'a str),
+    /// A 2xx response whose body is not JSON.
+    InvalidJson(&'a str),
+    /// The init response has no string `link` (nor `data.link`).
+    MissingLink,
+    /// No response within the time-out, in milliseconds.
+    TimedOut(u32),
+    /// fetch() failed: server down, DNS, CORS, mixed content.
+    Network,
+}
+
+/// Longest piece of a response body quoted in an error message.
+const BODY_EXCERPT: usize = 120;
+
+/// The message of a failed request: the request, what went wrong, and the
+/// start of the body where there is one, so a developer can act on the
+/// error without opening the network tab.
+///
+/// ```
+/// use kombo_connect_wasm::protocol::{describe_failure, Failure};
+/// assert_eq!(
+///     describe_failure("/integrations/kombo/init", &Failure::Status(403, r#"{"error":"forbidden"}"#)),
+///     r#"POST /integrations/kombo/init failed with HTTP 403: {"error":"forbidden"}"#,
+/// );
+/// ```
+pub fn describe_failure(url: &str, failure: &Failure) -> String {
+    let mut m = String::from("POST ");
+    m.push_str(url);
+    match failure {
+        Failure::Status(status, body) => {
+            m.push_str(" failed with HTTP ");
+            push_decimal(&mut m, u32::from(*status));
+            push_excerpt(&mut m, body);
+        }
+        Failure::InvalidJson(body) => {
+            m.push_str(" did not answer with JSON");
+            push_excerpt(&mut m, body);
+        }
+        Failure::MissingLink => {
+            m.push_str(r#" answered without a link: expected {"link": "https://..."}"#);
+        }
+        Failure::TimedOut(ms) => {
+            m.push_str(" timed out after ");
+            push_decimal(&mut m, *ms);
+            m.push_str(" ms");
+        }
+        Failure::Network => {
+            m.push_str(" failed: network error (server unreachable, or blocked by CORS or the page's CSP)");
+        }
+    }
+    m
+}
+
+/// Appends `: <start of body>`, cut at a character boundary, or nothing for
+/// an empty body.
+///
+/// Written with `trim_ascii` and a char loop rather than `trim()` and a
+/// slice: those pull Unicode tables and a panicking slice check (with
+/// `core::fmt`) into the `.wasm`, about 6 KB.
+fn push_excerpt(m: &mut String, body: &str) {
+    let body = body.trim_ascii();
+    if body.is_empty() {
+        return;
+    }
+    m.push_str(": ");
+    for (i, c) in body.chars().enumerate() {
+        if i == BODY_EXCERPT {
+            m.push('…');
+            break;
+        }
+        m.push(c);
+    }
+}
+
+/// Writes `n` in decimal without `core::fmt`.
+fn push_decimal(m: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        m.push(char::from(d));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +312,45 @@ mod tests {
             assert_eq!(classify(Some(kind), Some("tok".into())), Message::Ignore, "{kind}");
         }
         assert_eq!(classify(None, Some("tok".into())), Message::Ignore);
+    }
+
+    #[test]
+    fn categories_are_the_four_kombo_names() {
+        for (name, c) in [("HRIS", Category::Hris), ("ATS", Category::Ats), ("ASSESSMENT", Category::Assessment), ("LMS", Category::Lms)] {
+            assert_eq!(Category::parse(name), Some(c));
+            assert_eq!(c.as_str(), name);
+        }
+        for bad in ["hris", "Hris", "", "CRM", "HRIS "] {
+            assert_eq!(Category::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn failure_messages_name_the_request_and_the_problem() {
+        let url = "/integrations/kombo/init";
+        assert_eq!(describe_failure(url, &Failure::Status(500, "")), "POST /integrations/kombo/init failed with HTTP 500");
+        assert_eq!(describe_failure(url, &Failure::Status(0, "x")), "POST /integrations/kombo/init failed with HTTP 0: x");
+        assert_eq!(describe_failure(url, &Failure::Status(404, "  Not Found\r\n")), "POST /integrations/kombo/init failed with HTTP 404: Not Found");
+        assert_eq!(describe_failure(url, &Failure::InvalidJson("<html>")), "POST /integrations/kombo/init did not answer with JSON: <html>");
+        assert_eq!(describe_failure(url, &Failure::TimedOut(30000)), "POST /integrations/kombo/init timed out after 30000 ms");
+        assert!(describe_failure(url, &Failure::MissingLink).contains("without a link"));
+        assert!(describe_failure(url, &Failure::Network).contains("network error"));
+    }
+
+    #[test]
+    fn long_bodies_are_cut_at_a_character_boundary() {
+        let body = "é".repeat(500);
+        let m = describe_failure("/x", &Failure::Status(502, &body));
+        assert!(m.ends_with('…'));
+        assert_eq!(m.chars().filter(|&c| c == 'é').count(), BODY_EXCERPT);
+    }
+
+    #[test]
+    fn decimal_writes_every_u32() {
+        for n in [0, 7, 10, 99, 404, 65535, u32::MAX] {
+            let mut s = String::new();
+            push_decimal(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
     }
 }

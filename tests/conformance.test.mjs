@@ -8,7 +8,7 @@
 // The side-by-side table is printed and written to tests/out/conformance.md.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { messageListeners } from './support/browser.mjs';
+import { assertClean, openPage } from './support/page.mjs';
 import { openSession, writeReport } from './support/session.mjs';
 
 const IMPLS = [
@@ -19,67 +19,7 @@ const IMPLS = [
 
 let session;
 let servers;
-let browser;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** What a scenario gets: a fresh page of one implementation, and helpers. */
-async function context(impl, { csp = false } = {}) {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${servers.app}/pages/${impl.id}.html${csp ? '?csp=strict' : ''}`);
-  await page.waitForFunction(() => window.SDK && window.T);
-  const flowUrl = (query = '') => `${servers.flow}/pages/flow.html${query}`;
-  const ctx = {
-    page,
-    errors,
-    flowUrl,
-    open: (url = flowUrl(), containerId) =>
-      page.evaluate(([url, id]) => T.open(url, id ? { container: document.getElementById(id) } : undefined), [url, containerId]),
-    /** The call's record once settled, or still pending after `ms`. */
-    async result(id, ms = 3000) {
-      try {
-        await page.waitForFunction((id) => T.calls[id].state !== 'pending', id, { timeout: ms });
-      } catch { /* still pending */ }
-      return page.evaluate((id) => T.calls[id], id);
-    },
-    async pendingFor(id, ms) {
-      await sleep(ms);
-      return (await page.evaluate((id) => T.calls[id], id)).state === 'pending';
-    },
-    /** The flow's frame, once loaded. */
-    async flowFrame(origin = servers.flow) {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const frame = page.frames().find((f) => f.url().startsWith(origin));
-        if (frame) {
-          await frame.waitForLoadState('load');
-          return frame;
-        }
-        if (Date.now() > deadline) throw new Error(`no frame from ${origin}`);
-        await sleep(10);
-      }
-    },
-    /** Posts `data` to the app as the flow does: from the iframe's own window. */
-    async post(data, origin) {
-      const frame = await ctx.flowFrame(origin);
-      await frame.evaluate((d) => parent.postMessage(d, '*'), data);
-    },
-    iframes: () => page.evaluate(() => T.iframes()),
-    async leftovers() {
-      return {
-        iframes: await ctx.iframes(),
-        listeners: await messageListeners(page),
-        observers: await page.evaluate(() => T.observers()),
-      };
-    },
-  };
-  return ctx;
-}
-
-async function assertClean(ctx) {
-  assert.deepEqual(await ctx.leftovers(), { iframes: 0, listeners: 0, observers: 0 });
-}
 
 const SCENARIOS = [
   {
@@ -329,7 +269,7 @@ const results = new Map(); // scenario id -> impl id -> { ok, error }
 
 before(async () => {
   session = await openSession();
-  ({ servers, browser } = session);
+  ({ servers } = session);
 });
 
 after(async () => {
@@ -342,7 +282,7 @@ for (const scenario of SCENARIOS) {
     const expectPass = scenario.kind === 'parity' || impl.ours;
     const name = `${scenario.kind}: ${scenario.id} [${impl.id}] ${expectPass ? 'passes' : 'reproduces the bug'}`;
     test(name, { timeout: 60_000 }, async () => {
-      const ctx = await context(impl, { csp: scenario.csp });
+      const ctx = await openPage(session, impl.id, { csp: scenario.csp });
       let outcome;
       try {
         await scenario.run(ctx);

@@ -26,29 +26,54 @@
     name: e && e.name,
     message: e && e.message,
     isError: e instanceof Error,
+    isDomException: e instanceof DOMException,
     isCancelled: e instanceof window.SDK.KomboConnectCancelledError,
     isAlreadyOpen: e instanceof window.SDK.KomboConnectAlreadyOpenError,
+    isRequestError: !!window.SDK.KomboConnectRequestError && e instanceof window.SDK.KomboConnectRequestError,
+    stage: e && e.stage,
+    status: e && e.status,
+    activationToken: e && e.activationToken,
   });
+  const record = (start) => {
+    const rec = { state: 'pending' };
+    calls.push(rec);
+    try {
+      start().then(
+        (value) => { rec.state = 'resolved'; rec.value = value; },
+        (error) => { rec.state = 'rejected'; rec.error = describe(error); },
+      );
+    } catch (error) {
+      rec.state = 'threw';
+      rec.error = describe(error);
+    }
+    return calls.length - 1;
+  };
+  const controllers = [];
 
   window.T = {
     calls,
     violations,
     observers: () => observing,
     iframes: () => document.querySelectorAll('iframe').length,
+    controllers,
     /** Calls showKomboConnect and records its outcome under the returned id. */
     open(url, options) {
-      const rec = { state: 'pending' };
-      calls.push(rec);
-      try {
-        window.SDK.showKomboConnect(url, options).then(
-          (value) => { rec.state = 'resolved'; rec.value = value; },
-          (error) => { rec.state = 'rejected'; rec.error = describe(error); },
-        );
-      } catch (error) {
-        rec.state = 'threw';
-        rec.error = describe(error);
+      return record(() => window.SDK.showKomboConnect(url, options));
+    },
+    /**
+     * Calls connect(category, options) (or `via`, a shortcut such as
+     * 'connectHris', without the category). `options.abortable` adds the
+     * signal of T.controllers[id]; `options.containerId` a container.
+     */
+    connect(category, options = {}, via) {
+      const { abortable, containerId, ...rest } = options;
+      if (abortable) {
+        const controller = new AbortController();
+        controllers[calls.length] = controller;
+        rest.signal = controller.signal;
       }
-      return calls.length - 1;
+      if (containerId) rest.container = document.getElementById(containerId);
+      return record(() => (via ? window.SDK[via](rest) : window.SDK.connect(category, rest)));
     },
     container(attached = true) {
       const div = document.createElement('div');

@@ -22,18 +22,29 @@ const types = {
 };
 
 /**
- * Starts the three origins. Returns `{ app, flow, elsewhere, requests, close }`
+ * Starts the three origins. Returns `{ app, flow, elsewhere, requests, routes, close }`
  * where each origin is like `http://127.0.0.1:PORT`, and `requests` lists
- * every path served (to check what a page downloaded, and when).
- * `extraMounts` adds directories, e.g. `{ '/fixture/': dir }`.
+ * every request (path, method, headers, body) to check what a page
+ * downloaded or sent, and when. `extraMounts` adds directories, e.g.
+ * `{ '/fixture/': dir }`. `routes` maps a path to `(req, res, body) => …`
+ * and plays the customer's back-end; tests set and replace its entries.
  */
 export async function startServers(extraMounts = {}) {
   const all = { ...mounts, ...extraMounts };
   const requests = [];
+  const routes = {};
   const origins = {};
   const handler = async (req, res) => {
     const url = new URL(req.url, 'http://x');
-    requests.push({ origin: `http://${req.headers.host}`, path: url.pathname, at: Date.now() });
+    const record = { origin: `http://${req.headers.host}`, path: url.pathname, method: req.method, headers: req.headers, at: Date.now() };
+    requests.push(record);
+    const route = routes[url.pathname];
+    if (route) {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      record.body = Buffer.concat(chunks).toString('utf8');
+      return route(req, res, record.body);
+    }
     const mount = Object.keys(all).find((m) => url.pathname.startsWith(m));
     if (!mount) return send(res, 404, 'not found');
     const file = normalize(join(all[mount], url.pathname.slice(mount.length) || 'index.html'));
@@ -67,6 +78,7 @@ export async function startServers(extraMounts = {}) {
   return {
     ...origins,
     requests,
+    routes,
     close: () => Promise.all(servers.map((s) => new Promise((ok) => { s.closeAllConnections(); s.close(ok); }))),
   };
 }

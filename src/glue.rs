@@ -1,0 +1,247 @@
+//! `connect()`: the whole embedded flow against the customer's own back-end.
+//!
+//! Kombo's guide has every customer hand-write the same three steps: ask
+//! their back-end for a link, show the flow, send the activation token back.
+//! Its own snippet gets two of them wrong (GET instead of POST for init, no
+//! `Content-Type: application/json` on activate, so `express.json()` sees
+//! no token). This module does the three steps once, correctly: both
+//! requests are JSON POSTs with the caller's headers and credentials, each
+//! has a time-out, an `AbortSignal` stops whichever step is running, and a
+//! second call is refused from the first request on, because the whole run
+//! holds the flow's [`Lock`].
+//!
+//! Options are read with `Reflect` rather than serde: deserializing JS
+//! objects through serde costs ~19 KB gzip, more than this whole crate.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use js_sys::{Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Element, Headers, RequestCredentials, RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = globalThis)]
+    fn fetch(url: &str, init: &RequestInit) -> js_sys::Promise;
+}
+
+use crate::error::Error;
+use crate::flow::{self, Lock};
+use crate::js;
+use crate::protocol::{describe_failure, Category, Failure, Stage};
+
+/// The routes Kombo's guide asks customers to add to their back-end.
+const DEFAULT_INIT_URL: &str = "/integrations/kombo/init";
+const DEFAULT_ACTIVATE_URL: &str = "/integrations/kombo/activate";
+/// Per request; long enough for a back-end that calls Kombo in turn.
+const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+
+/// `ConnectOptions`, read and checked before any request is sent.
+pub struct Options {
+    init_url: String,
+    /// `None` when the caller passed `activateUrl: false` (webhook users).
+    activate_url: Option<String>,
+    init_body: JsValue,
+    headers: JsValue,
+    credentials: RequestCredentials,
+    container: Option<Element>,
+    signal: Option<AbortSignal>,
+    timeout_ms: u32,
+}
+
+impl Options {
+    /// Reads a JS `ConnectOptions` object (or `undefined`), refusing wrong
+    /// types with a `TypeError` that names the option.
+    pub fn read(options: &JsValue) -> Result<Options, Error> {
+        let get = |name: &str| js::field(options, name).unwrap_or(JsValue::UNDEFINED);
+        let init_url = match get("initUrl") {
+            v if v.is_undefined() => DEFAULT_INIT_URL.into(),
+            v => v.as_string().ok_or(Error::InvalidOption("initUrl"))?,
+        };
+        let activate_url = match get("activateUrl") {
+            v if v.is_undefined() => Some(DEFAULT_ACTIVATE_URL.into()),
+            v if v == JsValue::FALSE => None,
+            v => Some(v.as_string().ok_or(Error::InvalidOption("activateUrl"))?),
+        };
+        let init_body = get("initBody");
+        if !(init_body.is_undefined() || init_body.is_null() || init_body.is_object()) || js_sys::Array::is_array(&init_body) {
+            return Err(Error::InvalidOption("initBody"));
+        }
+        let headers = get("headers");
+        if !(headers.is_undefined() || headers.is_object()) {
+            return Err(Error::InvalidOption("headers"));
+        }
+        let credentials = match get("credentials") {
+            v if v.is_undefined() => RequestCredentials::SameOrigin,
+            v => RequestCredentials::from_js_value(&v).ok_or(Error::InvalidOption("credentials"))?,
+        };
+        let signal = match get("signal") {
+            v if v.is_undefined() || v.is_null() => None,
+            v => Some(v.dyn_into::<AbortSignal>().map_err(|_| Error::InvalidOption("signal"))?),
+        };
+        let timeout_ms = match get("timeoutMs") {
+            v if v.is_undefined() => DEFAULT_TIMEOUT_MS,
+            v => match v.as_f64() {
+                Some(ms) if ms >= 1.0 && ms <= f64::from(u32::MAX) => ms as u32,
+                _ => return Err(Error::InvalidOption("timeoutMs")),
+            },
+        };
+        Ok(Options {
+            init_url,
+            activate_url,
+            init_body,
+            headers,
+            credentials,
+            container: js::container(get("container"))?,
+            signal,
+            timeout_ms,
+        })
+    }
+
+    fn aborted(&self) -> bool {
+        self.signal.as_ref().is_some_and(AbortSignal::aborted)
+    }
+}
+
+/// What `connect()` resolves with.
+pub struct Connected {
+    /// The token the flow produced.
+    pub activation_token: String,
+    /// The parsed activate response; `null` for an empty body or no activation.
+    pub activation: JsValue,
+}
+
+/// Runs init, the flow and activation, holding the lock throughout.
+pub async fn connect(category: Category, options: Options) -> Result<Connected, Error> {
+    let lock = flow::lock()?;
+    if options.aborted() {
+        return Err(Error::Aborted(None));
+    }
+    let body = Object::new();
+    let _ = Reflect::set(&body, &"integration_category".into(), &category.as_str().into());
+    if options.init_body.is_object() {
+        Object::assign(&body, options.init_body.unchecked_ref());
+    }
+    let body = json(&body).ok_or(Error::InvalidOption("initBody"))?;
+    let init = post(&options, Stage::Init, &options.init_url, &body).await?;
+    let link = find_link(&init).ok_or_else(|| Error::Request {
+        stage: Stage::Init,
+        status: None,
+        message: describe_failure(&options.init_url, &Failure::MissingLink),
+        token: None,
+    })?;
+    if options.aborted() {
+        return Err(Error::Aborted(None));
+    }
+
+    let activation_token = show(&lock, &link, &options).await?;
+
+    let activation = match &options.activate_url {
+        None => JsValue::NULL,
+        Some(url) => {
+            let body = Object::new();
+            let _ = Reflect::set(&body, &"token".into(), &activation_token.as_str().into());
+            let body = json(&body).unwrap_or_default();
+            post(&options, Stage::Activate, url, &body)
+                .await
+                .map_err(|e| e.with_token(&activation_token))?
+        }
+    };
+    Ok(Connected { activation_token, activation })
+}
+
+/// Shows the flow; aborting the caller's signal closes it.
+async fn show(lock: &Lock, link: &str, options: &Options) -> Result<String, Error> {
+    let promise = flow::open_locked(lock, link, options.container.clone())?;
+    let _on_abort = options
+        .signal
+        .as_ref()
+        .map(|signal| EventListener::new(signal, "abort", |_| flow::close(Error::Aborted(None))));
+    match JsFuture::from(promise).await {
+        Ok(token) => token.as_string().ok_or(Error::Dom),
+        // Already the JS error the flow settled with (cancel, removal, abort).
+        Err(error) => Err(Error::Js(error)),
+    }
+}
+
+/// One JSON POST with the caller's headers and credentials, a time-out and
+/// the caller's signal. Resolves with the parsed body (`null` when empty).
+async fn post(options: &Options, stage: Stage, url: &str, body: &str) -> Result<JsValue, Error> {
+    let fail = |failure: Failure| Error::Request {
+        stage,
+        status: match failure {
+            Failure::Status(status, _) => Some(status),
+            _ => None,
+        },
+        message: describe_failure(url, &failure),
+        token: None,
+    };
+    let headers = if options.headers.is_undefined() {
+        Headers::new()
+    } else {
+        Headers::new_with_str_sequence_sequence(&options.headers)
+    }
+    .map_err(|_| Error::InvalidOption("headers"))?;
+    let _ = headers.set("Content-Type", "application/json");
+    let _ = headers.set("Accept", "application/json");
+
+    // One controller per request, aborted by the time-out or by the caller's
+    // signal; both are guards, so they stop when this function returns.
+    let controller = AbortController::new().map_err(|_| Error::Dom)?;
+    let timed_out = Rc::new(Cell::new(false));
+    let _timeout = Timeout::new(options.timeout_ms, {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        move || {
+            timed_out.set(true);
+            controller.abort();
+        }
+    });
+    let _on_abort = options.signal.as_ref().map(|signal| {
+        let controller = controller.clone();
+        EventListener::new(signal, "abort", move |_| controller.abort())
+    });
+    let why_not = || {
+        if options.aborted() {
+            Error::Aborted(None)
+        } else if timed_out.get() {
+            fail(Failure::TimedOut(options.timeout_ms))
+        } else {
+            fail(Failure::Network)
+        }
+    };
+
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(body));
+    init.set_credentials(options.credentials);
+    init.set_signal(Some(&controller.signal()));
+    let response: Response = JsFuture::from(fetch(url, &init)).await.map_err(|_| why_not())?.unchecked_into();
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p).await.map_err(|_| why_not())?.as_string().unwrap_or_default(),
+        Err(_) => return Err(why_not()),
+    };
+    if !response.ok() {
+        return Err(fail(Failure::Status(response.status(), &text)));
+    }
+    if text.trim_ascii().is_empty() {
+        return Ok(JsValue::NULL);
+    }
+    JSON::parse(&text).map_err(|_| fail(Failure::InvalidJson(&text)))
+}
+
+/// `{"link": ...}`, or Kombo's own `{"data": {"link": ...}}` passed through.
+fn find_link(body: &JsValue) -> Option<String> {
+    use crate::js::field;
+    field(body, "link")
+        .and_then(|l| l.as_string())
+        .or_else(|| field(body, "data").and_then(|d| field(&d, "link")).and_then(|l| l.as_string()))
+}
+
+fn json(value: &JsValue) -> Option<String> {
+    JSON::stringify(value).ok().and_then(|s| s.as_string())
+}

@@ -1,0 +1,70 @@
+// A test page with the SDK under test loaded, and helpers to drive it from
+// Node: call the SDK, post messages from the flow's iframe, and count what
+// is left behind.
+import assert from 'node:assert/strict';
+import { messageListeners } from './browser.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A fresh page of one implementation ('ref', 'esm' or 'global'; see
+ * tests/pages/) and the helpers the scenarios use on it.
+ */
+export async function openPage({ browser, servers }, impl, { csp = false } = {}) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${servers.app}/pages/${impl}.html${csp ? '?csp=strict' : ''}`);
+  await page.waitForFunction(() => window.SDK && window.T);
+  const flowUrl = (query = '') => `${servers.flow}/pages/flow.html${query}`;
+  const ctx = {
+    page,
+    errors,
+    flowUrl,
+    open: (url = flowUrl(), containerId) =>
+      page.evaluate(([url, id]) => T.open(url, id ? { container: document.getElementById(id) } : undefined), [url, containerId]),
+    /** The call's record once settled, or still pending after `ms`. */
+    async result(id, ms = 3000) {
+      try {
+        await page.waitForFunction((id) => T.calls[id].state !== 'pending', id, { timeout: ms });
+      } catch { /* still pending */ }
+      return page.evaluate((id) => T.calls[id], id);
+    },
+    async pendingFor(id, ms) {
+      await sleep(ms);
+      return (await page.evaluate((id) => T.calls[id], id)).state === 'pending';
+    },
+    /** The flow's frame, once loaded. */
+    async flowFrame(origin = servers.flow) {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const frame = page.frames().find((f) => f.url().startsWith(origin));
+        if (frame) {
+          await frame.waitForLoadState('load');
+          return frame;
+        }
+        if (Date.now() > deadline) throw new Error(`no frame from ${origin}`);
+        await sleep(10);
+      }
+    },
+    /** Posts `data` to the app as the flow does: from the iframe's own window. */
+    async post(data, origin) {
+      const frame = await ctx.flowFrame(origin);
+      await frame.evaluate((d) => parent.postMessage(d, '*'), data);
+    },
+    iframes: () => page.evaluate(() => T.iframes()),
+    async leftovers() {
+      return {
+        iframes: await ctx.iframes(),
+        listeners: await messageListeners(page),
+        observers: await page.evaluate(() => T.observers()),
+      };
+    },
+  };
+  return ctx;
+}
+
+/** No iframe, no `message` listener on window, no MutationObserver left. */
+export async function assertClean(ctx) {
+  assert.deepEqual(await ctx.leftovers(), { iframes: 0, listeners: 0, observers: 0 });
+}
