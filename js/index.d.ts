@@ -56,3 +56,89 @@ export interface ShowKomboConnectOptions {
  * ```
  */
 export declare function showKomboConnect(url: string, options?: ShowKomboConnectOptions): Promise<string>;
+
+/** The integration categories Kombo's create-link endpoint accepts. */
+export type KomboIntegrationCategory = 'HRIS' | 'ATS' | 'ASSESSMENT' | 'LMS';
+
+/**
+ * Thrown by {@link connect} and its shortcuts when a request to your back-end fails:
+ * an HTTP error, a response that is not JSON or has no `link`, a time-out or a network error.
+ */
+export declare class KomboConnectRequestError extends Error {
+  constructor(message: string, stage: 'init' | 'activate', status?: number, activationToken?: string);
+  readonly name: 'KomboConnectRequestError';
+  /** Which request failed: `'init'` (getting the link) or `'activate'` (sending the token). */
+  readonly stage: 'init' | 'activate';
+  /** The HTTP status; absent for network errors and time-outs. */
+  readonly status?: number;
+  /**
+   * Set when activation failed after the user finished the flow: the token is
+   * still valid, so you can retry activation or log it.
+   */
+  readonly activationToken?: string;
+}
+
+/** Options for {@link connect} and its shortcuts. */
+export interface ConnectOptions {
+  /** Your back-end route that returns `{ link }` (or Kombo's `{ data: { link } }`). Default `'/integrations/kombo/init'`. */
+  initUrl?: string;
+  /**
+   * Your back-end route that receives `{ token }`. Default `'/integrations/kombo/activate'`.
+   * `false` skips activation, for apps that activate from Kombo's webhook instead.
+   */
+  activateUrl?: string | false;
+  /** Extra JSON fields for the init request, e.g. `{ integration_tool: 'personio', language: 'de' }`. */
+  initBody?: Record<string, unknown>;
+  /** Headers for both requests, e.g. a CSRF token or an `Authorization` header. */
+  headers?: HeadersInit;
+  /** Cookies policy for both requests. Default `'same-origin'`. */
+  credentials?: RequestCredentials;
+  /** Passed to {@link showKomboConnect}. */
+  container?: HTMLElement;
+  /** Aborting stops the running request or closes the flow, and rejects with an `AbortError` `DOMException`. */
+  signal?: AbortSignal;
+  /** Time-out of each request, in milliseconds. Default 30,000. */
+  timeoutMs?: number;
+}
+
+/** What {@link connect} resolves with. */
+export interface ConnectResult {
+  /** The token the flow produced (already sent to `activateUrl`, unless that is `false`). */
+  activationToken: string;
+  /** The parsed JSON body of the activate response; `null` for an empty body or when `activateUrl` is `false`. */
+  activation: unknown;
+}
+
+/**
+ * The whole embedded flow against your back-end: `POST initUrl` with
+ * `{ integration_category, ...initBody }` for a link, {@link showKomboConnect},
+ * then `POST activateUrl` with `{ token }`. Both requests send JSON.
+ *
+ * @throws {TypeError} For an unknown category or a wrong option, before any request.
+ * @throws {KomboConnectAlreadyOpenError} If a flow is open or another `connect()` is running (no request is sent).
+ * @throws {KomboConnectCancelledError} If the user closes the flow (activation is not called).
+ * @throws {KomboConnectRequestError} If a request fails.
+ * @throws {DOMException} Named `AbortError`, when `options.signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import { connectHris, KomboConnectCancelledError } from 'kombo-connect-wasm';
+ * button.onclick = async () => {
+ *   try {
+ *     const { activation } = await connectHris({ headers: { 'X-CSRF-Token': csrf } });
+ *     showConnected(activation);
+ *   } catch (err) {
+ *     if (!(err instanceof KomboConnectCancelledError)) showError(err);
+ *   }
+ * };
+ * ```
+ */
+export declare function connect(category: KomboIntegrationCategory, options?: ConnectOptions): Promise<ConnectResult>;
+/** {@link connect} with `'HRIS'`. */
+export declare function connectHris(options?: ConnectOptions): Promise<ConnectResult>;
+/** {@link connect} with `'ATS'`. */
+export declare function connectAts(options?: ConnectOptions): Promise<ConnectResult>;
+/** {@link connect} with `'ASSESSMENT'`. */
+export declare function connectAssessment(options?: ConnectOptions): Promise<ConnectResult>;
+/** {@link connect} with `'LMS'`. */
+export declare function connectLms(options?: ConnectOptions): Promise<ConnectResult>;
