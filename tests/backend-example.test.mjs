@@ -1,0 +1,76 @@
+// The README's back-end example (examples/express-backend.mjs) really works
+// with connect(): an Express app serves a page and the two routes, the
+// routes call a mock of Kombo's API (its documented request and response
+// shapes), and Chromium runs connectHris() through the whole flow.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import express from 'express';
+import { komboRoutes } from '../examples/express-backend.mjs';
+import { assertClean, openPage } from './support/page.mjs';
+import { openSession } from './support/session.mjs';
+
+let session;
+let app;
+let origin;
+const saved = [];
+const kombo = [];
+
+before(async () => {
+  session = await openSession();
+  const { servers } = session;
+  const json = (res, status, value) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  // Kombo's API, as documented: Bearer key, required fields, {status, data}.
+  servers.routes['/v1/connect/create-link'] = (req, res, body) => {
+    const b = JSON.parse(body);
+    kombo.push({ path: 'create-link', auth: req.headers.authorization, body: b });
+    if (!b.end_user_email || !b.end_user_organization_name) return json(res, 400, { status: 'error', error: { message: 'missing fields' } });
+    json(res, 200, { status: 'success', data: { link: `${servers.flow}/pages/flow.html?token=embedded_1` } });
+  };
+  servers.routes['/v1/connect/activate-integration'] = (req, res, body) => {
+    kombo.push({ path: 'activate-integration', auth: req.headers.authorization, body: JSON.parse(body) });
+    json(res, 200, { status: 'success', data: {
+      id: 'personio:CBNMt7dSNCzBdnRTx87dev4E', tool: 'personio', end_user_origin_id: '36123',
+      end_user_organization_name: 'Acme, Inc.', end_user_email: 'user@example.com', setup_status: 'COMPLETED',
+    } });
+  };
+  const root = new URL('../', import.meta.url).pathname;
+  const server = express()
+    .use('/pages', express.static(root + 'tests/pages'))
+    .use('/pkg', express.static(root + 'pkg'))
+    .use(komboRoutes({
+      apiKey: 'kombo_test_key',
+      apiUrl: `${servers.app}/v1`,
+      currentUser: () => ({ email: 'user@example.com', company: 'Acme, Inc.', companyId: '36123' }),
+      saveIntegration: (req, integration) => { saved.push(integration); },
+    }));
+  app = await new Promise((ok) => { const s = server.listen(0, '127.0.0.1', () => ok(s)); });
+  origin = `http://127.0.0.1:${app.address().port}`;
+});
+
+after(async () => {
+  app?.closeAllConnections();
+  await new Promise((ok) => (app ? app.close(ok) : ok()));
+  await session?.close();
+});
+
+test('connectHris() against the README Express routes and a mock Kombo API stores the integration', async () => {
+  const ctx = await openPage({ ...session, servers: { ...session.servers, app: origin } }, 'esm');
+  try {
+    const id = await ctx.page.evaluate(() => T.connect(null, { initBody: { integration_tool: 'personio', language: 'de' } }, 'connectHris'));
+    await ctx.post({ type: 'success', data: { activation_token: 'act_from_flow' } });
+    const r = await ctx.result(id);
+    assert.equal(r.state, 'resolved', JSON.stringify(r.error));
+    assert.equal(r.value.activationToken, 'act_from_flow');
+    assert.equal(r.value.activation.id, 'personio:CBNMt7dSNCzBdnRTx87dev4E');
+    assert.deepEqual(saved.map((i) => i.id), ['personio:CBNMt7dSNCzBdnRTx87dev4E']);
+    assert.deepEqual(kombo, [
+      { path: 'create-link', auth: 'Bearer kombo_test_key', body: {
+        end_user_email: 'user@example.com', end_user_organization_name: 'Acme, Inc.', end_user_origin_id: '36123',
+        integration_category: 'HRIS', integration_tool: 'personio', language: 'de' } },
+      { path: 'activate-integration', auth: 'Bearer kombo_test_key', body: { token: 'act_from_flow' } },
+    ]);
+    await assertClean(ctx);
+  } finally {
+    await ctx.page.close();
+  }
+});
