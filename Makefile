@@ -1,11 +1,13 @@
 # Entry points (see README.md):
 #   make pkg    build pkg/ (npm package + classic script), installing tools when missing
 #   make test   every test: native, wasm in headless Chromium, conformance vs the reference,
-#               package fixtures (Vite, webpack 5, tsc --strict), size and latency budgets
+#               package fixtures (Vite, webpack 5, tsc --strict), size and latency budgets,
+#               the demo server and an end-to-end run of the demo
+#   make demo   the demo on http://127.0.0.1:8080 (PORT to change), offline, Ctrl-C to stop
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: pkg test test-native test-wasm test-browser tools
+.PHONY: pkg test test-native test-wasm test-browser tools demo
 
 pkg:
 	@scripts/ensure-tools.sh build
@@ -18,8 +20,12 @@ test: tools pkg test-native test-wasm test-browser
 tools:
 	@scripts/ensure-tools.sh test
 
+demo: pkg
+	cargo build -q -p kombo-connect-demo
+	exec target/debug/kombo-connect-demo
+
 test-native:
-	cargo test
+	cargo test --workspace
 
 test-wasm:
 	wasm-pack test --headless --chrome --chromedriver "$$(command -v chromedriver)"

@@ -1,0 +1,79 @@
+// The settings page of the demo: two buttons that run connect() against
+// this server's back-end routes, a status line, and the stored
+// integrations. Plain DOM, no framework, no innerHTML (strict CSP).
+window.startDemo = function startDemo(sdk) {
+  const status = document.getElementById('status');
+  const list = document.getElementById('integrations');
+  const empty = document.getElementById('empty');
+  const buttons = [...document.querySelectorAll('button[data-category]')];
+  const names = { HRIS: 'HR system', ATS: 'applicant tracking system' };
+  const tools = {
+    personio: 'Personio', bamboohr: 'BambooHR', hibob: 'HiBob', workday: 'Workday',
+    greenhouse: 'Greenhouse', lever: 'Lever', workable: 'Workable', teamtailor: 'Teamtailor',
+  };
+  const toolName = (id) => tools[id] || id;
+
+  function say(kind, text) {
+    status.dataset.kind = kind;
+    status.textContent = text;
+  }
+
+  function el(tag, props = {}, ...children) {
+    const node = Object.assign(document.createElement(tag), props);
+    node.append(...children);
+    return node;
+  }
+
+  async function refresh() {
+    try {
+      const response = await fetch('/integrations');
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const { integrations } = await response.json();
+      list.replaceChildren(...integrations.map(row));
+      empty.hidden = integrations.length > 0;
+    } catch (error) {
+      say('error', `Could not load your integrations: ${error.message}`);
+    }
+  }
+
+  function row(integration) {
+    const remove = el('button', { type: 'button', className: 'link', textContent: 'Remove' });
+    remove.addEventListener('click', async () => {
+      remove.disabled = true;
+      const response = await fetch(`/integrations/${encodeURIComponent(integration.id)}`, { method: 'DELETE' });
+      if (response.ok) say('idle', `Removed ${toolName(integration.tool)}.`);
+      else say('error', `Could not remove ${toolName(integration.tool)} (HTTP ${response.status}).`);
+      await refresh();
+    });
+    const when = new Date(integration.connected_at * 1000).toLocaleString();
+    return el('li', { className: 'integration' },
+      el('span', { className: 'tool', textContent: toolName(integration.tool) }),
+      el('span', { className: 'meta', textContent: `${integration.id} · connected ${when}` }),
+      el('span', { className: 'badge', textContent: (integration.setup_status || 'unknown').toLowerCase() }),
+      remove);
+  }
+
+  async function connect(category) {
+    buttons.forEach((b) => { b.disabled = true; });
+    say('busy', `Opening Kombo Connect for your ${names[category]}…`);
+    try {
+      const { activation } = await sdk.connect(category);
+      say('success', `Connected ${toolName(activation.tool)}. It is listed below.`);
+      await refresh();
+    } catch (error) {
+      if (error instanceof sdk.KomboConnectCancelledError) {
+        say('idle', 'Cancelled. Nothing was connected.');
+      } else if (error instanceof sdk.KomboConnectRequestError) {
+        const step = error.stage === 'init' ? 'start the connection' : 'save the connection';
+        say('error', `Could not ${step}. ${error.message}`);
+      } else {
+        say('error', `Something went wrong: ${error.message}`);
+      }
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  }
+
+  buttons.forEach((b) => b.addEventListener('click', () => connect(b.dataset.category)));
+  refresh();
+};

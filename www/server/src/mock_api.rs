@@ -1,0 +1,254 @@
+//! An embedded mock of the three Kombo Connect endpoints the back-end
+//! uses, faithful to Kombo's documented shapes: `{"status":"success",
+//! "data":{…}}` or `{"status":"error","error":{"message":…}}`, a Bearer API
+//! key, validation of the required fields, embedded links valid for one
+//! hour, and activation tokens that can be used once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::db::Integration;
+
+/// The key the back-end uses with the mock.
+pub const MOCK_API_KEY: &str = "demo-api-key";
+
+/// The tools the mock flow offers, per category: (id, display name).
+pub fn tools(category: &str) -> &'static [(&'static str, &'static str)] {
+    match category {
+        "HRIS" => &[("personio", "Personio"), ("bamboohr", "BambooHR"), ("hibob", "HiBob"), ("workday", "Workday")],
+        "ATS" => &[("greenhouse", "Greenhouse"), ("lever", "Lever"), ("workable", "Workable"), ("teamtailor", "Teamtailor")],
+        "ASSESSMENT" => &[("testgorilla", "TestGorilla"), ("codility", "Codility")],
+        "LMS" => &[("docebo", "Docebo"), ("talentlms", "TalentLMS")],
+        _ => &[],
+    }
+}
+
+const LANGUAGES: [&str; 5] = ["en", "de", "fr", "it", "es"];
+
+/// A link created by create-link, until it expires.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// `HRIS`, `ATS`, `ASSESSMENT` or `LMS`.
+    pub category: String,
+    /// Preselected tool, if the customer asked for one.
+    pub tool: Option<String>,
+    /// Flow language.
+    pub language: String,
+    email: String,
+    organization: String,
+    origin_id: Option<String>,
+    expires: Instant,
+}
+
+impl Link {
+    /// Whether the link can still be used.
+    pub fn expired(&self) -> bool {
+        Instant::now() >= self.expires
+    }
+}
+
+/// An activation token handed to the app by the flow.
+struct Activation {
+    link: Link,
+    tool: String,
+    integration: Option<Integration>,
+}
+
+/// The mock's state, shared by the API routes and the flow page.
+pub struct Mock {
+    api_key: String,
+    flow_origin: String,
+    link_ttl: Duration,
+    links: Mutex<HashMap<String, Link>>,
+    activations: Mutex<HashMap<String, Activation>>,
+}
+
+/// A random token: 24 hex characters from the OS's generator.
+pub fn token() -> String {
+    let mut bytes = [0u8; 12];
+    // getrandom only fails on platforms without an entropy source; a
+    // predictable token in a local demo is then the lesser evil.
+    let _ = getrandom::getrandom(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Mock {
+    /// A mock whose links point to `flow_origin`.
+    pub fn new(api_key: &str, flow_origin: &str, link_ttl: Duration) -> Mock {
+        Mock {
+            api_key: api_key.into(),
+            flow_origin: flow_origin.into(),
+            link_ttl,
+            links: Mutex::default(),
+            activations: Mutex::default(),
+        }
+    }
+
+    /// The link behind a link token.
+    pub fn link(&self, token: &str) -> Option<Link> {
+        lock(&self.links).get(token).cloned()
+    }
+
+    /// What the flow does when the user picks a tool and connects: a new
+    /// activation token for that link, or why not.
+    pub fn complete(&self, link_token: &str, tool: &str) -> Result<String, &'static str> {
+        let link = self.link(link_token).ok_or("unknown link")?;
+        if link.expired() {
+            return Err("this link has expired");
+        }
+        if !tools(&link.category).iter().any(|(id, _)| *id == tool) {
+            return Err("unknown tool for this category");
+        }
+        let token = token();
+        lock(&self.activations).insert(token.clone(), Activation { link, tool: tool.into(), integration: None });
+        Ok(token)
+    }
+}
+
+/// `/v1/connect/…`.
+pub fn router(mock: Arc<Mock>) -> Router {
+    Router::new()
+        .route("/v1/connect/create-link", post(create_link))
+        .route("/v1/connect/activate-integration", post(activate_integration))
+        .route("/v1/connect/integration-by-token/{token}", get(integration_by_token))
+        .with_state(mock)
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "status": "error", "error": { "message": message } }))).into_response()
+}
+
+fn success(data: Value) -> Response {
+    Json(json!({ "status": "success", "data": data })).into_response()
+}
+
+fn authorized(mock: &Mock, headers: &HeaderMap) -> bool {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        == Some(mock.api_key.as_str())
+}
+
+/// Parses the body as a JSON object, answering Kombo-style errors otherwise.
+fn object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(error(StatusCode::BAD_REQUEST, "The request body must be a JSON object.")),
+        Err(_) => Err(error(StatusCode::BAD_REQUEST, "The request body is not valid JSON.")),
+    }
+}
+
+async fn create_link(State(mock): State<Arc<Mock>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    if !authorized(&mock, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
+    }
+    let body = match object(&body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let text = |name: &str| body.get(name).and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(str::to_owned);
+    let Some(email) = text("end_user_email") else {
+        return error(StatusCode::BAD_REQUEST, "end_user_email: Required");
+    };
+    let Some(organization) = text("end_user_organization_name") else {
+        return error(StatusCode::BAD_REQUEST, "end_user_organization_name: Required");
+    };
+    let category = text("integration_category").unwrap_or_else(|| "HRIS".into());
+    if tools(&category).is_empty() {
+        return error(StatusCode::BAD_REQUEST, "integration_category: must be one of HRIS, ATS, ASSESSMENT, LMS");
+    }
+    let tool = text("integration_tool");
+    if let Some(tool) = &tool {
+        if !tools(&category).iter().any(|(id, _)| id == tool) {
+            return error(StatusCode::BAD_REQUEST, "integration_tool: unknown tool for this integration_category");
+        }
+    }
+    let language = text("language").unwrap_or_else(|| "en".into());
+    if !LANGUAGES.contains(&language.as_str()) {
+        return error(StatusCode::BAD_REQUEST, "language: must be one of en, de, fr, it, es");
+    }
+    let ttl = match text("link_type").as_deref() {
+        None | Some("EMBEDDED") => mock.link_ttl,
+        Some("MAGIC_LINK") => Duration::from_secs(365 * 24 * 3600),
+        Some(_) => return error(StatusCode::BAD_REQUEST, "link_type: must be EMBEDDED or MAGIC_LINK"),
+    };
+    let link_token = token();
+    let link = Link {
+        category,
+        tool,
+        language,
+        email,
+        organization,
+        origin_id: text("end_user_origin_id"),
+        expires: Instant::now() + ttl,
+    };
+    lock(&mock.links).insert(link_token.clone(), link);
+    success(json!({ "link": format!("{}/connect?token={link_token}", mock.flow_origin) }))
+}
+
+/// Creates the integration of an activation token, once.
+fn integration_for(activation: &mut Activation) -> Integration {
+    activation
+        .integration
+        .get_or_insert_with(|| Integration {
+            id: format!("{}:{}", activation.tool, token()),
+            tool: activation.tool.clone(),
+            end_user_origin_id: activation.link.origin_id.clone(),
+            end_user_organization_name: Some(activation.link.organization.clone()),
+            end_user_email: Some(activation.link.email.clone()),
+            setup_status: Some("COMPLETED".into()),
+            connected_at: 0,
+        })
+        .clone()
+}
+
+fn as_data(integration: &Integration) -> Value {
+    let mut data = json!(integration);
+    if let Some(map) = data.as_object_mut() {
+        map.remove("connected_at");
+    }
+    data
+}
+
+async fn activate_integration(State(mock): State<Arc<Mock>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    if !authorized(&mock, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
+    }
+    let body = match object(&body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let Some(token) = body.get("token").and_then(Value::as_str) else {
+        return error(StatusCode::BAD_REQUEST, "token: Required");
+    };
+    let mut activations = lock(&mock.activations);
+    match activations.get_mut(token) {
+        None => error(StatusCode::NOT_FOUND, "No integration was found for this token."),
+        // Single use: a token activates its integration once.
+        Some(a) if a.integration.is_some() => error(StatusCode::BAD_REQUEST, "This token has already been used."),
+        Some(a) => success(as_data(&integration_for(a))),
+    }
+}
+
+async fn integration_by_token(State(mock): State<Arc<Mock>>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    if !authorized(&mock, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
+    }
+    match lock(&mock.activations).get_mut(&token) {
+        None => error(StatusCode::NOT_FOUND, "No integration was found for this token."),
+        Some(a) => success(as_data(&integration_for(a))),
+    }
+}
