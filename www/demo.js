@@ -13,9 +13,12 @@ window.startDemo = function startDemo(sdk) {
   };
   const toolName = (id) => tools[id] || id;
 
-  function say(kind, text) {
+  // One plain sentence for people, and the SDK's technical message below it
+  // for whoever opens a support ticket.
+  function say(kind, text, detail) {
     status.dataset.kind = kind;
-    status.textContent = text;
+    status.replaceChildren(text);
+    if (detail) status.append(el('small', { className: 'detail', textContent: detail }));
   }
 
   function el(tag, props = {}, ...children) {
@@ -65,9 +68,10 @@ window.startDemo = function startDemo(sdk) {
         say('idle', 'Cancelled. Nothing was connected.');
       } else if (error instanceof sdk.KomboConnectRequestError) {
         const step = error.stage === 'init' ? 'start the connection' : 'save the connection';
-        say('error', `Could not ${step}. ${error.message}`);
+        const why = error.status ? `the server answered with an error (HTTP ${error.status})` : 'the server could not be reached';
+        say('error', `Could not ${step}: ${why}. Please try again in a moment.`, error.message);
       } else {
-        say('error', `Something went wrong: ${error.message}`);
+        say('error', 'Something went wrong. Please try again.', error.message);
       }
     } finally {
       buttons.forEach((b) => { b.disabled = false; });

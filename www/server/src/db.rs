@@ -73,7 +73,7 @@ impl Db {
     /// All integrations, oldest first.
     pub fn list(&self) -> rusqlite::Result<Vec<Integration>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM integrations ORDER BY connected_at, id"))?;
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM integrations ORDER BY connected_at, rowid"))?;
         let rows = stmt.query_map([], from_row)?;
         rows.collect()
     }
