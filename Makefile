@@ -4,10 +4,11 @@
 #               package fixtures (Vite, webpack 5, tsc --strict), size and latency budgets,
 #               the demo server and an end-to-end run of the demo
 #   make demo   the demo on http://127.0.0.1:8080 (PORT to change), offline, Ctrl-C to stop
+#   make bench  size, start-up, latency and memory against @kombo-api/connect 1.3.0 -> bench/RESULTS.md
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: pkg test test-native test-wasm test-browser tools demo
+.PHONY: pkg test test-native test-wasm test-browser tools demo bench
 
 pkg:
 	@scripts/ensure-tools.sh build
@@ -19,6 +20,9 @@ test: tools pkg test-native test-wasm test-browser
 
 tools:
 	@scripts/ensure-tools.sh test
+
+bench: tools pkg
+	node bench/bench.mjs
 
 demo: pkg
 	cargo build -q -p kombo-connect-demo
@@ -32,4 +36,4 @@ test-wasm:
 
 test-browser:
 	node --test --test-concurrency=1 tests/*.test.mjs
-	@echo; cat tests/out/conformance.md; echo; cat tests/out/budget.md
+	@echo; cat tests/out/conformance.md; echo; cat tests/out/bench-quick.md

@@ -28,7 +28,11 @@ let ready = false;
 
 function load() {
   loading ??= initWasm({ module_or_path: wasmUrl() }).then(
-    () => { ready = true; },
+    () => {
+      ready = true;
+      // For RUM and `make bench`: when the .wasm became usable.
+      globalThis.performance?.mark?.('kombo-connect-wasm:ready');
+    },
     (error) => { loading = null; throw error; }, // let a later call retry
   );
   return loading;

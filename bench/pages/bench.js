@@ -1,0 +1,96 @@
+// Loaded before the SDK on every bench page. Records when the first iframe
+// appears (for cold start) and offers the measurement loops that
+// bench/run.mjs calls with page.evaluate. No SDK internals are touched:
+// every implementation is measured the same way, from the outside.
+(() => {
+  const params = new URLSearchParams(location.search);
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const settle = async () => { await sleep(30); await new Promise((r) => requestAnimationFrame(() => r())); };
+
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('iframe')) {
+      window.__iframeAt = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+
+  window.B = {
+    /** Cold start: call as soon as the SDK and a <body> are there. */
+    coldCall() {
+      const call = () => {
+        window.__callAt = performance.now();
+        window.SDK.showKomboConnect(params.get('link')).catch(() => {});
+      };
+      if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', call);
+      else call();
+    },
+
+    /** Call → iframe in the DOM, `n` times, closing each by removing its container. */
+    async warm(link, n) {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const container = document.createElement('div');
+        document.body.append(container);
+        const t0 = performance.now();
+        const p = window.SDK.showKomboConnect(link, { container });
+        const t1 = performance.now();
+        if (!container.querySelector('iframe')) throw new Error('iframe not in the DOM when the call returned');
+        out.push(t1 - t0);
+        container.remove();
+        await p.catch(() => {});
+        await settle();
+      }
+      return out;
+    },
+
+    /** Call → token, against a flow page that posts success as soon as it runs. */
+    async flow(link, n) {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const token = await window.SDK.showKomboConnect(link);
+        out.push(performance.now() - t0);
+        if (token !== 'bench_token') throw new Error(`unexpected token ${token}`);
+        await settle();
+      }
+      return out;
+    },
+
+    /** Open/close cycles through a container, as fast as they settle. */
+    async cycles(link, n) {
+      for (let i = 0; i < n; i++) {
+        const container = document.createElement('div');
+        document.body.append(container);
+        const p = window.SDK.showKomboConnect(link, { container });
+        await Promise.resolve();
+        container.remove();
+        await p.catch(() => {});
+      }
+      return document.querySelectorAll('iframe').length;
+    },
+
+    /** connectHris() (ours) or the guide's snippet, fixed (any SDK): init → flow → activate. */
+    async glue(kind, n) {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        if (kind === 'connectHris') {
+          await window.SDK.connectHris();
+        } else {
+          const init = await fetch('/integrations/kombo/init', {
+            method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ integration_category: 'HRIS' }),
+          });
+          const { link } = await init.json();
+          const token = await window.SDK.showKomboConnect(link);
+          await fetch('/integrations/kombo/activate', {
+            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }),
+          }).then((r) => r.json());
+        }
+        out.push(performance.now() - t0);
+        await settle();
+      }
+      return out;
+    },
+  };
+})();

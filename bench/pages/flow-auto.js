@@ -1,0 +1,1 @@
+parent.postMessage({ type: 'success', data: { activation_token: 'bench_token' } }, '*');

@@ -1,0 +1,2 @@
+window.SDK = window.KomboConnect;
+if (new URLSearchParams(location.search).has('cold')) window.B.coldCall();

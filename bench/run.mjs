@@ -1,0 +1,181 @@
+// The measurements behind `make bench` (and, in quick mode, the budgets
+// that `make test` asserts). Three implementations in one run, served from
+// 127.0.0.1: the reference (@kombo-api/connect 1.3.0, UMD build), our ES
+// module and our global script. Rounds are interleaved and rotated
+// (A B C, B C A, …) so a noisy machine hits all three alike.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { messageListeners } from '../tests/support/browser.mjs';
+import { openSession } from '../tests/support/session.mjs';
+
+export const IMPLS = ['ref', 'esm', 'global'];
+const root = new URL('../', import.meta.url).pathname;
+
+const FULL = { cold: 20, warm: 200, flow: 20, glue: 20, cycles: 1000 };
+const QUICK = { cold: 5, warm: 60, flow: 5, glue: 5, cycles: 1000 };
+
+export function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { n: s.length, median, p95: at(0.95) };
+}
+
+const rotations = (round) => IMPLS.map((_, k) => IMPLS[(round + k) % IMPLS.length]);
+
+function sizes(paths) {
+  let raw = 0, gzip = 0, brotli = 0;
+  for (const p of paths) {
+    const bytes = readFileSync(root + p);
+    raw += bytes.length;
+    gzip += execFileSync('gzip', ['-9c', root + p]).length;
+    brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  return { files: paths, raw, gzip, brotli };
+}
+
+/** Heap after a forced GC, linear memory of every WebAssembly.Memory, listeners. */
+async function memory(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    const proto = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+    const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId });
+    const { result } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: objects.objectId,
+      functionDeclaration: 'function () { return this.reduce((sum, m) => sum + m.buffer.byteLength, 0); }',
+      returnByValue: true,
+    });
+    return { heap: usedSize, wasm: result.value, listeners: await messageListeners(page) };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * Runs every measurement. `quick` uses fewer samples (not fewer cycles).
+ * Returns a plain object: per implementation, per metric.
+ */
+export async function runBench({ quick = false, log = () => {} } = {}) {
+  const n = quick ? QUICK : FULL;
+  const session = await openSession({ '/bench/': root + 'bench/pages/' });
+  const { servers, browser } = session;
+  const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  const flowLink = `${servers.flow}/pages/flow.html`;
+  const autoLink = `${servers.flow}/bench/flow-auto.html`;
+  servers.routes['/integrations/kombo/init'] = (req, res) => json(res, { link: autoLink });
+  servers.routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:bench', tool: 'personio' });
+  const results = Object.fromEntries(IMPLS.map((i) => [i, {}]));
+  try {
+    // Transfer size: what each page really downloaded for the SDK.
+    for (const impl of IMPLS) {
+      const start = servers.requests.length;
+      const page = await browser.newPage();
+      await page.goto(`${servers.app}/bench/${impl}.html?cold&link=${encodeURIComponent(flowLink)}`);
+      await page.waitForFunction(() => window.__iframeAt);
+      const wasmInitiator = await page.evaluate(() => performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'))?.initiatorType ?? null);
+      await page.close();
+      const files = [...new Set(servers.requests.slice(start).map((r) => r.path)
+        .filter((p) => p.startsWith('/pkg/') || p.startsWith('/ref/')))];
+      results[impl].size = sizes(files.map((p) => (p.startsWith('/ref/') ? 'node_modules/@kombo-api/connect/dist/' + p.slice(5) : p.slice(1))));
+      results[impl].size.wasmInitiator = wasmInitiator;
+    }
+    log('size done');
+
+    // Cold start: fresh context (empty cache) per page.
+    const cold = Object.fromEntries(IMPLS.map((i) => [i, { total: [], download: [], instantiate: [], firstCall: [] }]));
+    for (let round = 0; round < n.cold; round++) {
+      for (const impl of rotations(round)) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`${servers.app}/bench/${impl}.html?cold&link=${encodeURIComponent(flowLink)}`);
+        await page.waitForFunction(() => window.__iframeAt);
+        const t = await page.evaluate(() => {
+          const res = performance.getEntriesByType('resource');
+          const script = res.find((e) => /\/(index\.js|kombo-connect\.global\.js)$/.test(e.name));
+          const wasm = res.find((e) => e.name.endsWith('.wasm'));
+          const ready = performance.getEntriesByName('kombo-connect-wasm:ready')[0];
+          return {
+            total: window.__iframeAt,
+            download: (script ? script.responseEnd - script.startTime : 0) + (wasm ? wasm.responseEnd - wasm.startTime : 0),
+            instantiate: wasm && ready ? ready.startTime - wasm.responseEnd : null,
+            firstCall: ready ? window.__iframeAt - Math.max(ready.startTime, window.__callAt) : window.__iframeAt - window.__callAt,
+          };
+        });
+        for (const k of Object.keys(t)) if (t[k] !== null) cold[impl][k].push(t[k]);
+        await context.close();
+      }
+    }
+    for (const impl of IMPLS) {
+      results[impl].cold = Object.fromEntries(Object.entries(cold[impl]).filter(([, v]) => v.length).map(([k, v]) => [k, stats(v)]));
+    }
+    log('cold start done');
+
+    // Warm pages for the rest: one per implementation, kept open.
+    const pages = {};
+    for (const impl of IMPLS) {
+      pages[impl] = await browser.newPage();
+      await pages[impl].goto(`${servers.app}/bench/${impl}.html`);
+      await pages[impl].waitForFunction(() => window.SDK && window.B);
+      // Load everything (our .wasm) and warm the JIT before measuring.
+      await pages[impl].evaluate(async (link) => {
+        for (let i = 0; i < 5; i++) {
+          const c = document.createElement('div');
+          document.body.append(c);
+          const p = window.SDK.showKomboConnect(link, { container: c });
+          await new Promise((r) => setTimeout(r, 20));
+          c.remove();
+          await p.catch(() => {});
+        }
+      }, flowLink);
+    }
+    const batches = async (total, size, run) => {
+      const out = Object.fromEntries(IMPLS.map((i) => [i, []]));
+      for (let round = 0; round * size < total; round++) {
+        for (const impl of rotations(round)) out[impl].push(...(await run(impl, Math.min(size, total - round * size))));
+      }
+      return out;
+    };
+    const warm = await batches(n.warm, 10, (impl, k) => pages[impl].evaluate(([l, k]) => B.warm(l, k), [flowLink, k]));
+    for (const impl of IMPLS) results[impl].warm = stats(warm[impl]);
+    log('warm open done');
+
+    const flow = await batches(n.flow, 1, (impl, k) => pages[impl].evaluate(([l, k]) => B.flow(l, k), [autoLink, k]));
+    for (const impl of IMPLS) results[impl].flow = stats(flow[impl]);
+    log('full flow done');
+
+    // Glue: our connectHris() against the guide's snippet (fixed) on the reference.
+    const glueOurs = [];
+    const glueSnippet = [];
+    for (let round = 0; round < n.glue; round++) {
+      const pair = [['esm', 'connectHris', glueOurs], ['ref', 'snippet', glueSnippet]];
+      for (const [impl, kind, into] of round % 2 ? pair.reverse() : pair) {
+        into.push(...(await pages[impl].evaluate(([kind]) => B.glue(kind, 1), [kind])));
+      }
+    }
+    results.esm.glue = stats(glueOurs);
+    results.ref.glue = stats(glueSnippet);
+    log('glue done');
+
+    // Memory and leaks over open/close cycles.
+    for (const impl of rotations(0)) {
+      const before = await memory(pages[impl]);
+      const iframes = await pages[impl].evaluate(([l, k]) => B.cycles(l, k), [flowLink, n.cycles]);
+      const afterCycles = await memory(pages[impl]);
+      results[impl].leaks = { cycles: n.cycles, before, after: afterCycles, iframes };
+    }
+    log('memory done');
+    results.meta = {
+      date: new Date().toISOString(),
+      browser: `Chromium ${browser.version()}`,
+      quick,
+      samples: n,
+    };
+    for (const p of Object.values(pages)) await p.close();
+  } finally {
+    await session.close();
+  }
+  return results;
+}
