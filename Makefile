@@ -36,4 +36,3 @@ test-wasm:
 
 test-browser:
 	node --test --test-concurrency=1 tests/*.test.mjs
-	@echo; cat tests/out/conformance.md; echo; cat tests/out/bench-quick.md
