@@ -26,6 +26,12 @@ export interface ShowKomboConnectOptions {
    * inside the focus container and remains interactive.
    */
   container?: HTMLElement;
+  /**
+   * Aborting it closes the flow (iframe removed, focus restored) and rejects
+   * with an `AbortError` `DOMException`: the way to close the flow from code,
+   * e.g. in a React `useEffect` cleanup. Not in `@kombo-api/connect`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -39,6 +45,7 @@ export interface ShowKomboConnectOptions {
  * @throws {KomboConnectCancelledError} If the user closes the flow, or the page removes it.
  * @throws {TypeError} If `url` is not an absolute https link (nothing is opened).
  * @throws {Error} If `options.container` is provided but not attached to the document.
+ * @throws {DOMException} Named `AbortError`, when `options.signal` aborts.
  *
  * @example
  * ```ts

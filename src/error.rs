@@ -105,7 +105,7 @@ impl Error {
             Error::InvalidCategory => {
                 "connect() needs a category: 'HRIS', 'ATS', 'ASSESSMENT' or 'LMS'."
             }
-            Error::InvalidOption(_) => "Invalid option passed to connect(): ",
+            Error::InvalidOption(_) => "Invalid Kombo Connect option: ",
             Error::Aborted(_) => "The Kombo Connect flow was aborted.",
             Error::Request { .. } | Error::Js(_) => "",
         }

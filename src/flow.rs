@@ -10,14 +10,16 @@
 //! which removes the message listener, disconnects the observer, removes the
 //! iframe, gives focus back and releases the lock, so none of them can
 //! outlive the others. `connect()` (src/glue.rs) holds a `Lock` of its own
-//! from its first request to its last, around the flow it opens.
+//! from its first request to its last, around the flow it opens. An
+//! `AbortSignal` listener is one more field of the flow, so aborting closes
+//! it the same way.
 
 use std::cell::{Cell, RefCell};
 
 use gloo_events::EventListener;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement, MessageEvent, Url};
+use web_sys::{AbortSignal, Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement, MessageEvent, Url};
 
 use crate::error::Error;
 use crate::js::field;
@@ -73,6 +75,7 @@ allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox";
 /// flow that is being torn down.
 struct OpenFlow {
     _on_message: EventListener,
+    _on_abort: Option<EventListener>,
     _on_load: EventListener,
     _on_unmount: SubtreeObserver,
     _frame: Mounted,
@@ -121,27 +124,35 @@ impl Link {
     }
 }
 
+/// Where the flow goes and what can stop it: `showKomboConnect`'s options.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// The element to append the iframe to; `document.body` when `None`.
+    pub container: Option<Element>,
+    /// Aborting it closes the flow and rejects with an `AbortError`.
+    pub signal: Option<AbortSignal>,
+}
+
 /// Opens the flow and returns the Promise of its activation token.
 ///
 /// The checks run in the reference's order (already open, then container,
 /// then link), and all of them before anything touches the page, so a
-/// refusal leaves no iframe and no lock behind.
-pub fn open(url: &str, container: Option<Element>) -> Result<Promise, Error> {
+/// refusal leaves no iframe and no lock behind. An already aborted signal
+/// is refused first, as `fetch` does.
+pub fn open(url: &str, options: Options) -> Result<Promise, Error> {
+    if options.signal.as_ref().is_some_and(AbortSignal::aborted) {
+        return Err(Error::Aborted(None));
+    }
     let lock = lock()?;
-    mount(url, container, Some(lock))
+    mount(url, options, Some(lock))
 }
 
 /// Opens the flow for a caller that already holds the lock.
-pub fn open_locked(_held: &Lock, url: &str, container: Option<Element>) -> Result<Promise, Error> {
-    mount(url, container, None)
+pub fn open_locked(_held: &Lock, url: &str, options: Options) -> Result<Promise, Error> {
+    mount(url, options, None)
 }
 
-/// Closes the open flow, if any, rejecting its Promise with `error`.
-pub fn close(error: Error) {
-    finish(Err(error));
-}
-
-fn mount(url: &str, container: Option<Element>, lock: Option<Lock>) -> Result<Promise, Error> {
+fn mount(url: &str, Options { container, signal }: Options, lock: Option<Lock>) -> Result<Promise, Error> {
     if container.as_ref().is_some_and(|c| !c.is_connected()) {
         return Err(Error::ContainerDetached);
     }
@@ -196,7 +207,8 @@ fn mount(url: &str, container: Option<Element>, lock: Option<Lock>) -> Result<Pr
     })
     .map_err(|_| Error::Dom)?;
 
-    let flow = OpenFlow { _on_message: on_message, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject, _lock: lock };
+    let on_abort = signal.map(|signal| EventListener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
+    let flow = OpenFlow { _on_message: on_message, _on_abort: on_abort, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject, _lock: lock };
     OPEN.with(|slot| *slot.borrow_mut() = Some(flow));
     Ok(promise)
 }

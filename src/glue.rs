@@ -79,10 +79,7 @@ impl Options {
             v if v.is_undefined() => RequestCredentials::SameOrigin,
             v => RequestCredentials::from_js_value(&v).ok_or(Error::InvalidOption("credentials"))?,
         };
-        let signal = match get("signal") {
-            v if v.is_undefined() || v.is_null() => None,
-            v => Some(v.dyn_into::<AbortSignal>().map_err(|_| Error::InvalidOption("signal"))?),
-        };
+        let signal = js::signal(get("signal"))?;
         let timeout_ms = match get("timeoutMs") {
             v if v.is_undefined() => DEFAULT_TIMEOUT_MS,
             v => match v.as_f64() {
@@ -156,11 +153,8 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
 
 /// Shows the flow; aborting the caller's signal closes it.
 async fn show(lock: &Lock, link: &str, options: &Options) -> Result<String, Error> {
-    let promise = flow::open_locked(lock, link, options.container.clone())?;
-    let _on_abort = options
-        .signal
-        .as_ref()
-        .map(|signal| EventListener::new(signal, "abort", |_| flow::close(Error::Aborted(None))));
+    let flow_options = flow::Options { container: options.container.clone(), signal: options.signal.clone() };
+    let promise = flow::open_locked(lock, link, flow_options)?;
     match JsFuture::from(promise).await {
         Ok(token) => token.as_string().ok_or(Error::Dom),
         // Already the JS error the flow settled with (cancel, removal, abort).

@@ -6,7 +6,7 @@
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use web_sys::Element;
+use web_sys::{AbortSignal, Element};
 
 use crate::error::Error;
 
@@ -25,4 +25,12 @@ pub fn container(value: JsValue) -> Result<Option<Element>, Error> {
         return Ok(None);
     }
     value.dyn_into::<Element>().map(Some).map_err(|_| Error::ContainerNotElement)
+}
+
+/// Reads a `signal` option: absent, or an `AbortSignal`.
+pub fn signal(value: JsValue) -> Result<Option<AbortSignal>, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.dyn_into::<AbortSignal>().map(Some).map_err(|_| Error::InvalidOption("signal"))
 }

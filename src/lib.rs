@@ -27,7 +27,6 @@ pub mod protocol;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::Element;
 
 use crate::error::Error;
 use crate::protocol::{Category, LinkError};
@@ -37,12 +36,14 @@ use crate::protocol::{Category, LinkError};
 /// Same contract as `showKomboConnect` in `@kombo-api/connect` 1.3.0:
 /// `url` is the link from Kombo's create-link endpoint (a string, or any
 /// object whose `toString()` gives one, such as a `URL`), `options.container`
-/// the element to append the iframe to (default `document.body`). Rejects
-/// with `KomboConnectAlreadyOpenError`, `KomboConnectCancelledError`, a
-/// `TypeError` for a refused link, or an `Error` for a detached container.
+/// the element to append the iframe to (default `document.body`), and
+/// `options.signal` an `AbortSignal` that closes the flow. Rejects with
+/// `KomboConnectAlreadyOpenError`, `KomboConnectCancelledError`, a
+/// `TypeError` for a refused link, an `Error` for a detached container, or
+/// an `AbortError` `DOMException`.
 #[wasm_bindgen(js_name = showKomboConnect, skip_typescript)]
 pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
-    match read_args(&url, &options).and_then(|(url, container)| flow::open(&url, container)) {
+    match read_args(&url, &options).and_then(|(url, options)| flow::open(&url, options)) {
         Ok(promise) => promise,
         Err(error) => Promise::reject(&error.into()),
     }
@@ -78,12 +79,12 @@ pub fn connect(category: JsValue, options: JsValue) -> Promise {
     })
 }
 
-fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, Option<Element>), Error> {
+fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, flow::Options), Error> {
     let url = match url.as_string() {
         Some(url) => url,
         None if url.is_object() => String::from(url.unchecked_ref::<js_sys::Object>().to_string()),
         None => return Err(Error::Link(LinkError::Invalid)),
     };
-    let container = js::container(js::field(options, "container").unwrap_or(JsValue::UNDEFINED))?;
-    Ok((url, container))
+    let get = |name| js::field(options, name).unwrap_or(JsValue::UNDEFINED);
+    Ok((url, flow::Options { container: js::container(get("container"))?, signal: js::signal(get("signal"))? }))
 }

@@ -60,6 +60,10 @@ export function isErrorInstance(e) { return e instanceof Error; }
 export function container() { const d = document.createElement('div'); document.body.append(d); return d; }
 export function button() { const b = document.createElement('button'); b.textContent = 'Connect'; document.body.append(b); b.focus(); return b; }
 export function activeElement() { return document.activeElement; }
+export function controller() { return new AbortController(); }
+export function abort(c) { c.abort(); }
+export function signalOptions(c) { return { signal: c.signal }; }
+export function isDomException(e) { return e instanceof DOMException; }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = messageListeners)]
@@ -87,6 +91,12 @@ extern "C" {
     fn button() -> web_sys::HtmlElement;
     #[wasm_bindgen(js_name = activeElement)]
     fn active_element() -> JsValue;
+    fn controller() -> JsValue;
+    fn abort(c: &JsValue);
+    #[wasm_bindgen(js_name = signalOptions)]
+    fn signal_options(c: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = isDomException)]
+    fn is_dom_exception(e: &JsValue) -> bool;
 }
 
 /// A page of the test server's own origin for the iframe to load.
@@ -279,6 +289,36 @@ async fn focus_moves_into_the_flow_and_comes_back() {
     let _ = outcome(&p).await;
     assert_eq!(active_element(), JsValue::from(b.clone()));
     b.remove();
+}
+
+#[wasm_bindgen_test]
+async fn aborting_the_signal_closes_the_flow_with_an_abort_error() {
+    let b = button();
+    let c = controller();
+    let p = show_kombo_connect(JsValue::from_str(&flow_link()), signal_options(&c));
+    JsFuture::from(loaded(&frame())).await.unwrap_throw();
+    abort(&c);
+    // Not `outcome().await` alone: without the feature the Promise would
+    // never settle and the test would hang instead of failing.
+    assert!(!still_pending(&p, 500).await, "abort did not settle the flow");
+    let err = outcome(&p).await.unwrap_err();
+    assert_eq!(error_name(&err).as_deref(), Some("AbortError"));
+    assert!(is_dom_exception(&err));
+    assert_clean();
+    assert_eq!(active_element(), JsValue::from(b.clone()), "focus did not come back");
+    b.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_already_aborted_signal_opens_nothing() {
+    let c = controller();
+    abort(&c);
+    let err = outcome(&show_kombo_connect(JsValue::from_str(&flow_link()), signal_options(&c))).await.unwrap_err();
+    assert_eq!(error_name(&err).as_deref(), Some("AbortError"));
+    assert_clean();
+    let (p, iframe) = open_loaded().await;
+    post_from_frame(&iframe, r#"{"type":"close"}"#);
+    let _ = outcome(&p).await;
 }
 
 #[wasm_bindgen_test]
