@@ -10,11 +10,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * A fresh page of one implementation ('ref', 'esm' or 'global'; see
  * tests/pages/) and the helpers the scenarios use on it.
  */
-export async function openPage({ browser, servers }, impl, { csp = false } = {}) {
+export async function openPage({ browser, servers }, impl, { csp } = {}) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${servers.app}/pages/${impl}.html${csp ? '?csp=strict' : ''}`);
+  await page.goto(`${servers.app}/pages/${impl}.html${csp ? `?csp=${csp}` : ''}`);
   await page.waitForFunction(() => window.SDK && window.T);
   const flowUrl = (query = '') => `${servers.flow}/pages/flow.html${query}`;
   const ctx = {

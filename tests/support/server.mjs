@@ -56,14 +56,17 @@ export async function startServers(extraMounts = {}) {
       return send(res, 404, 'not found');
     }
     const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
-    if (url.searchParams.get('csp') === 'strict' && extname(file) === '.html') {
-      // What the README tells customers to allow, and nothing more.
+    const csp = url.searchParams.get('csp');
+    if ((csp === 'strict' || csp === 'trusted-types') && extname(file) === '.html') {
+      // What the README tells customers to allow, and nothing more; with
+      // Trusted Types enforced and no policy allowed on top for 'trusted-types'.
       headers['content-security-policy'] = [
         "default-src 'none'",
         "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "connect-src 'self'",
         `frame-src ${origins.flow}`,
+        ...(csp === 'trusted-types' ? ["require-trusted-types-for 'script'", "trusted-types 'none'"] : []),
       ].join('; ');
     }
     res.writeHead(200, headers).end(body);
