@@ -149,3 +149,10 @@ export declare function connectAts(options?: ConnectOptions): Promise<ConnectRes
 export declare function connectAssessment(options?: ConnectOptions): Promise<ConnectResult>;
 /** {@link connect} with `'LMS'`. */
 export declare function connectLms(options?: ConnectOptions): Promise<ConnectResult>;
+
+/**
+ * Fetches and compiles the `.wasm` now (on hover, on idle, on route change) so that the first
+ * {@link showKomboConnect} or {@link connect} opens at once. Without it the `.wasm` loads when the
+ * browser is idle after page load, or on the first call. Safe to call any number of times.
+ */
+export declare function prefetch(): Promise<void>;

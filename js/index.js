@@ -38,6 +38,13 @@ function load() {
   return loading;
 }
 
+/**
+ * Fetches and compiles the .wasm now (on hover, on idle, on route change),
+ * so the first showKomboConnect()/connect() opens at once. Safe to call
+ * any number of times; resolves when ready, rejects if loading failed.
+ */
+export const prefetch = () => load().then(() => {});
+
 // Once loaded, calls go straight to Rust, so showKomboConnect opens
 // synchronously like the reference: the iframe is in the DOM when it returns.
 const whenLoaded = (fn) => (...args) => (ready ? fn(...args) : load().then(() => fn(...args)));

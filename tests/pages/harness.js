@@ -2,6 +2,9 @@
 // need to see from outside: each call's outcome, MutationObservers left
 // observing, and Content-Security-Policy violations.
 (() => {
+  // ?noidle: a browser without requestIdleCallback (Safari), so that only
+  // an explicit prefetch() or a call loads the .wasm.
+  if (new URLSearchParams(location.search).has('noidle')) delete window.requestIdleCallback;
   const calls = [];
   const violations = [];
   let observing = 0;
