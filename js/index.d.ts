@@ -16,6 +16,23 @@ export declare class KomboConnectCancelledError extends Error {
 }
 
 /**
+ * A lifecycle event, given to `onEvent`. Never carries a token, so it can go
+ * to any analytics tool as it is.
+ */
+export interface KomboConnectEvent {
+  /**
+   * `open`, `loaded` (the flow's page loaded), then `success`, `cancel` or `abort`, then `close`;
+   * from {@link connect} also `init-start`, `init-done`, `activate-start`, `activate-done` and
+   * `error` (a request failed).
+   */
+  type:
+    | 'open' | 'loaded' | 'success' | 'cancel' | 'error' | 'abort' | 'close'
+    | 'init-start' | 'init-done' | 'activate-start' | 'activate-done';
+  /** `Date.now()` when it happened. */
+  timestamp: number;
+}
+
+/**
  * Options for {@link showKomboConnect}.
  */
 export interface ShowKomboConnectOptions {
@@ -32,6 +49,11 @@ export interface ShowKomboConnectOptions {
    * e.g. in a React `useEffect` cleanup. Not in `@kombo-api/connect`.
    */
   signal?: AbortSignal;
+  /**
+   * Called with each {@link KomboConnectEvent}; the Promise settles as before.
+   * Exceptions thrown here are ignored. Not in `@kombo-api/connect`.
+   */
+  onEvent?: (event: KomboConnectEvent) => void;
 }
 
 /**
@@ -106,6 +128,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Time-out of each request, in milliseconds. Default 30,000. */
   timeoutMs?: number;
+  /** Called with each {@link KomboConnectEvent}, from `init-start` to `activate-done`. */
+  onEvent?: (event: KomboConnectEvent) => void;
 }
 
 /** What {@link connect} resolves with. */

@@ -96,10 +96,10 @@ impl Error {
                 "Refused to open the Kombo Connect link: only https links can be opened."
             }
             Error::Link(LinkError::InsecureHttp) => {
-                "Refused to open the Kombo Connect link over plain http: use https (http is allowed for localhost only)."
+                "Refused to open the Kombo Connect link: http is allowed for localhost only, use https."
             }
             Error::NoDocument => {
-                "showKomboConnect needs a browser page with a <body>: call it after the page has loaded."
+                "showKomboConnect needs a page with a <body>: call it once the page has loaded."
             }
             Error::Dom => "The browser refused to add the Kombo Connect iframe to the page.",
             Error::InvalidCategory => {

@@ -22,6 +22,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement, MessageEvent, Url};
 
 use crate::error::Error;
+use crate::events::Events;
 use crate::js::field;
 use crate::observer::SubtreeObserver;
 use crate::protocol::{self, LinkError, Message};
@@ -81,6 +82,7 @@ struct OpenFlow {
     _frame: Mounted,
     resolve: Function,
     reject: Function,
+    events: Events,
     /// Held when `showKomboConnect` opened the flow; `None` when a
     /// `connect()` call holds the lock around it.
     _lock: Option<Lock>,
@@ -131,6 +133,8 @@ pub struct Options {
     pub container: Option<Element>,
     /// Aborting it closes the flow and rejects with an `AbortError`.
     pub signal: Option<AbortSignal>,
+    /// `onEvent`: `open`, `loaded`, then `success`, `cancel` or `abort`, then `close`.
+    pub events: Events,
 }
 
 /// Opens the flow and returns the Promise of its activation token.
@@ -152,7 +156,7 @@ pub fn open_locked(_held: &Lock, url: &str, options: Options) -> Result<Promise,
     mount(url, options, None)
 }
 
-fn mount(url: &str, Options { container, signal }: Options, lock: Option<Lock>) -> Result<Promise, Error> {
+fn mount(url: &str, Options { container, signal, events }: Options, lock: Option<Lock>) -> Result<Promise, Error> {
     if container.as_ref().is_some_and(|c| !c.is_connected()) {
         return Err(Error::ContainerDetached);
     }
@@ -195,9 +199,13 @@ fn mount(url: &str, Options { container, signal }: Options, lock: Option<Lock>) 
     // (`new` rather than `once` shares the message listener's closure code,
     // 117 bytes gzip. A later navigation inside the flow loads a document
     // with nothing focused yet, so focusing the iframe again is harmless.)
-    let on_load = EventListener::new(&iframe, "load", |event: &Event| {
-        if let Some(iframe) = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
-            let _ = iframe.focus();
+    let on_load = EventListener::new(&iframe, "load", {
+        let events = events.clone();
+        move |event: &Event| {
+            if let Some(iframe) = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+                let _ = iframe.focus();
+            }
+            events.emit("loaded");
         }
     });
     let on_unmount = SubtreeObserver::new(&document, move || {
@@ -208,8 +216,9 @@ fn mount(url: &str, Options { container, signal }: Options, lock: Option<Lock>) 
     .map_err(|_| Error::Dom)?;
 
     let on_abort = signal.map(|signal| EventListener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
-    let flow = OpenFlow { _on_message: on_message, _on_abort: on_abort, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject, _lock: lock };
+    let flow = OpenFlow { _on_message: on_message, _on_abort: on_abort, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject, events: events.clone(), _lock: lock };
     OPEN.with(|slot| *slot.borrow_mut() = Some(flow));
+    events.emit("open");
     Ok(promise)
 }
 
@@ -219,8 +228,14 @@ fn finish(outcome: Result<String, Error>) {
     let Some(flow) = OPEN.with(|slot| slot.borrow_mut().take()) else {
         return;
     };
-    let (resolve, reject) = (flow.resolve.clone(), flow.reject.clone());
+    let (resolve, reject, events) = (flow.resolve.clone(), flow.reject.clone(), flow.events.clone());
     drop(flow);
+    events.emit(match &outcome {
+        Ok(_) => "success",
+        Err(Error::Aborted(_)) => "abort",
+        Err(_) => "cancel",
+    });
+    events.emit("close");
     let _ = match outcome {
         Ok(token) => resolve.call1(&JsValue::UNDEFINED, &JsValue::from(token)),
         Err(error) => reject.call1(&JsValue::UNDEFINED, &JsValue::from(error)),

@@ -30,6 +30,7 @@ extern "C" {
 }
 
 use crate::error::Error;
+use crate::events::Events;
 use crate::flow::{self, Lock};
 use crate::js;
 use crate::protocol::{describe_failure, Category, Failure, Stage};
@@ -51,6 +52,7 @@ pub struct Options {
     container: Option<Element>,
     signal: Option<AbortSignal>,
     timeout_ms: u32,
+    events: Events,
 }
 
 impl Options {
@@ -96,6 +98,7 @@ impl Options {
             container: js::container(get("container"))?,
             signal,
             timeout_ms,
+            events: Events::read(get("onEvent"))?,
         })
     }
 
@@ -124,12 +127,12 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
         Object::assign(&body, options.init_body.unchecked_ref());
     }
     let body = json(&body).ok_or(Error::InvalidOption("initBody"))?;
-    let init = post(&options, Stage::Init, &options.init_url, &body).await?;
-    let link = find_link(&init).ok_or_else(|| Error::Request {
-        stage: Stage::Init,
-        status: None,
-        message: describe_failure(&options.init_url, &Failure::MissingLink),
-        token: None,
+    options.events.emit("init-start");
+    let init = post(&options, Stage::Init, &options.init_url, &body).await.map_err(|e| failed(&options, e))?;
+    options.events.emit("init-done");
+    let link = find_link(&init).ok_or_else(|| {
+        let message = describe_failure(&options.init_url, &Failure::MissingLink);
+        failed(&options, Error::Request { stage: Stage::Init, status: None, message, token: None })
     })?;
     if options.aborted() {
         return Err(Error::Aborted(None));
@@ -143,17 +146,30 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
             let body = Object::new();
             let _ = Reflect::set(&body, &"token".into(), &activation_token.as_str().into());
             let body = json(&body).unwrap_or_default();
-            post(&options, Stage::Activate, url, &body)
+            options.events.emit("activate-start");
+            let activation = post(&options, Stage::Activate, url, &body)
                 .await
-                .map_err(|e| e.with_token(&activation_token))?
+                .map_err(|e| failed(&options, e.with_token(&activation_token)))?;
+            options.events.emit("activate-done");
+            activation
         }
     };
     Ok(Connected { activation_token, activation })
 }
 
+/// Reports a failed request as an `error` (or `abort`) event and passes it on.
+fn failed(options: &Options, error: Error) -> Error {
+    options.events.emit(if matches!(error, Error::Aborted(_)) { "abort" } else { "error" });
+    error
+}
+
 /// Shows the flow; aborting the caller's signal closes it.
 async fn show(lock: &Lock, link: &str, options: &Options) -> Result<String, Error> {
-    let flow_options = flow::Options { container: options.container.clone(), signal: options.signal.clone() };
+    let flow_options = flow::Options {
+        container: options.container.clone(),
+        signal: options.signal.clone(),
+        events: options.events.clone(),
+    };
     let promise = flow::open_locked(lock, link, flow_options)?;
     match JsFuture::from(promise).await {
         Ok(token) => token.as_string().ok_or(Error::Dom),

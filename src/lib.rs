@@ -18,6 +18,7 @@
 
 mod allocator;
 pub mod error;
+pub mod events;
 pub mod flow;
 pub mod glue;
 pub mod js;
@@ -53,6 +54,7 @@ pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
 /// it before and after many flows to prove no closure or string outlived
 /// its flow (see `src/allocator.rs`).
 #[doc(hidden)]
+#[cfg(feature = "leak-count")]
 #[wasm_bindgen(js_name = __liveAllocations, skip_typescript)]
 pub fn live_allocations() -> u32 {
     allocator::live_allocations() as u32
@@ -86,5 +88,9 @@ fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, flow::Options)
         None => return Err(Error::Link(LinkError::Invalid)),
     };
     let get = |name| js::field(options, name).unwrap_or(JsValue::UNDEFINED);
-    Ok((url, flow::Options { container: js::container(get("container"))?, signal: js::signal(get("signal"))? }))
+    Ok((url, flow::Options {
+        container: js::container(get("container"))?,
+        signal: js::signal(get("signal"))?,
+        events: events::Events::read(get("onEvent"))?,
+    }))
 }

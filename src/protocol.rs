@@ -218,7 +218,7 @@ pub fn describe_failure(url: &str, failure: &Failure) -> String {
             m.push_str(" ms");
         }
         Failure::Network => {
-            m.push_str(" failed: network error (server unreachable, or blocked by CORS or the page's CSP)");
+            m.push_str(" failed: network error (server down, or blocked by CORS or CSP)");
         }
     }
     m

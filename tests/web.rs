@@ -328,6 +328,7 @@ async fn a_thousand_cycles_leave_nothing_behind() {
     frame().remove();
     let _ = outcome(&p).await;
     let before = kombo_connect_wasm::live_allocations();
+    assert!(before > 0, "the allocation counter is off: build the tests with the leak-count feature");
     let memory_before = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
 
     for i in 0..1000 {

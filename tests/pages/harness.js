@@ -52,6 +52,15 @@
     return calls.length - 1;
   };
   const controllers = [];
+  const events = [];
+  // `options.onEvent: 'record'` becomes a callback that records into
+  // T.events[id]; 'throw' records and then throws.
+  const withEvents = (options) => {
+    if (!options || typeof options.onEvent !== 'string') return options;
+    const mode = options.onEvent;
+    const log = (events[calls.length] = []);
+    return { ...options, onEvent: (e) => { log.push(e); if (mode === 'throw') throw new Error('analytics bug'); } };
+  };
 
   window.T = {
     calls,
@@ -59,9 +68,11 @@
     observers: () => observing,
     iframes: () => document.querySelectorAll('iframe').length,
     controllers,
+    events,
     /** Calls showKomboConnect and records its outcome under the returned id. */
     open(url, options) {
-      return record(() => window.SDK.showKomboConnect(url, options));
+      const opts = withEvents(options);
+      return record(() => window.SDK.showKomboConnect(url, opts));
     },
     /**
      * Calls connect(category, options) (or `via`, a shortcut such as
@@ -76,6 +87,7 @@
         rest.signal = controller.signal;
       }
       if (containerId) rest.container = document.getElementById(containerId);
+      Object.assign(rest, withEvents(rest));
       return record(() => (via ? window.SDK[via](rest) : window.SDK.connect(category, rest)));
     },
     container(attached = true) {
