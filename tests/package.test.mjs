@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { messageListeners } from './support/browser.mjs';
 import { openSession } from './support/session.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -27,8 +28,13 @@ before(async () => {
   rmSync(fixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
   rmSync(fixture + 'node_modules/.vite', { recursive: true, force: true }); // re-run Vite's pre-bundling
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], fixture);
+  run(process.execPath, [fixture + 'node_modules/vite/bin/vite.js', 'build'], fixture);
   session = await openSession({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/' });
   ({ servers, browser } = session);
+  // The back-end the recipes' connect() calls.
+  const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  servers.routes['/integrations/kombo/init'] = (req, res) => json(res, { link: `${servers.flow}/pages/flow.html` });
+  servers.routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:1' });
 });
 
 after(() => session?.close());
@@ -80,7 +86,6 @@ async function runFlowIn(path, origin = servers.app) {
 }
 
 test('a Vite build of the fixture app runs the flow', async () => {
-  run(process.execPath, [fixture + 'node_modules/vite/bin/vite.js', 'build'], fixture);
   await runFlowIn('/vite/index.html');
 });
 
@@ -101,4 +106,88 @@ test('a webpack 5 build of the fixture app runs the flow', async () => {
   writeFileSync(fixture + 'dist-webpack/index.html', readFileSync(fixture + 'index.html', 'utf8')
     .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
   await runFlowIn('/webpack/index.html');
+});
+
+// The README's framework recipes (tests/fixture/src/recipes/), built by Vite
+// from the installed package and driven in Chromium.
+async function recipePage(name, query = '') {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${servers.app}/vite/recipes-${name}.html${query}`);
+  page.errors = errors;
+  return page;
+}
+const sent = (path) => servers.requests.filter((r) => r.path === path).length;
+const finish = async (page, message) => {
+  const frame = await page.waitForSelector('iframe').then((el) => el.contentFrame());
+  await frame.waitForLoadState('load');
+  await frame.evaluate((m) => parent.postMessage(m, '*'), message);
+};
+async function assertNothingLeft(page) {
+  await page.waitForFunction(() => document.querySelectorAll('iframe').length === 0, null, { timeout: 2000 });
+  assert.equal(await messageListeners(page), 0);
+  assert.deepEqual(await page.evaluate(() => window.__errors), []);
+  assert.deepEqual(page.errors, []);
+}
+
+test('React StrictMode: a flow opened from an effect survives mount → unmount → mount', async () => {
+  const activations = sent('/integrations/kombo/activate');
+  const page = await recipePage('react', '?auto');
+  try {
+    await page.waitForSelector('iframe');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await page.locator('iframe').count(), 1, 'StrictMode left two flows (or none)');
+    assert.equal(await page.textContent('#status'), 'connecting');
+    assert.equal(await page.textContent('#error'), '', 'the second mount met "already open"');
+    await finish(page, { type: 'success', data: { activation_token: 'strict_tok' } });
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'connected');
+    assert.equal(await page.textContent('#result'), 'strict_tok');
+    assert.equal(sent('/integrations/kombo/activate'), activations + 1);
+    await assertNothingLeft(page);
+  } finally {
+    await page.close();
+  }
+});
+
+test('React: unmounting the component while the flow is open closes it, with no error', async () => {
+  const page = await recipePage('react');
+  try {
+    await page.click('#connect');
+    await page.waitForSelector('iframe');
+    // The flow covers the page, so the app unmounts from code (a route change, a timer).
+    await page.evaluate(() => document.getElementById('toggle').click());
+    await assertNothingLeft(page);
+  } finally {
+    await page.close();
+  }
+});
+
+test('React: the user closing the flow sets status "cancelled"', async () => {
+  const page = await recipePage('react');
+  try {
+    await page.click('#connect');
+    await finish(page, { type: 'close' });
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'cancelled');
+    await assertNothingLeft(page);
+  } finally {
+    await page.close();
+  }
+});
+
+test('Vue: the composable connects, and unmounting while open closes the flow', async () => {
+  const page = await recipePage('vue');
+  try {
+    await page.click('#connect');
+    await finish(page, { type: 'success', data: { activation_token: 'vue_tok' } });
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'connected');
+    assert.equal(await page.textContent('#result'), 'vue_tok');
+    await page.click('#connect');
+    await page.waitForSelector('iframe');
+    // The flow covers the page, so the app unmounts from code (a route change, a timer).
+    await page.evaluate(() => document.getElementById('toggle').click());
+    await assertNothingLeft(page);
+  } finally {
+    await page.close();
+  }
 });
