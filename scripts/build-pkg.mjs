@@ -90,11 +90,15 @@ await build({
   define: { __GLOBAL_BUILD__: 'true', 'import.meta.url': 'document.baseURI' },
 });
 
+// The test double for customers' unit tests: plain JavaScript, no .wasm.
+await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'esm', minify: false, outfile: join(out, 'testing.js') });
+
 copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
+copyFileSync(join(root, 'js/testing.d.ts'), join(out, 'testing.d.ts'));
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 
-const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_wasm_bg.wasm', 'README.md', 'LICENSE'];
+const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'LICENSE'];
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',
   version,
@@ -110,6 +114,7 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
   jsdelivr: './kombo-connect.global.js',
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
+    './testing': { types: './testing.d.ts', default: './testing.js' },
     './kombo-connect.global.js': './kombo-connect.global.js',
     './kombo_connect_wasm_bg.wasm': './kombo_connect_wasm_bg.wasm',
     './package.json': './package.json',

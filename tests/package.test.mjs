@@ -41,7 +41,8 @@ after(() => session?.close());
 
 test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/repository', () => {
   assert.deepEqual(packed.files.map((f) => f.path).sort(),
-    ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_wasm_bg.wasm', 'package.json']);
+    ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
+      'testing.d.ts', 'testing.js']);
   const pkg = JSON.parse(readFileSync(fixture + 'node_modules/kombo-connect-wasm/package.json', 'utf8'));
   assert.equal(pkg.name, 'kombo-connect-wasm');
   assert.equal(pkg.license, 'MIT');
@@ -187,6 +188,27 @@ test('Vue: the composable connects, and unmounting while open closes the flow', 
     // The flow covers the page, so the app unmounts from code (a route change, a timer).
     await page.evaluate(() => document.getElementById('toggle').click());
     await assertNothingLeft(page);
+  } finally {
+    await page.close();
+  }
+});
+
+// kombo-connect-wasm/testing, as the README tells customers to use it.
+test("customers' unit tests: Vitest in jsdom with kombo-connect-wasm/testing mocked in", () => {
+  const out = run(process.execPath, [fixture + 'node_modules/vitest/vitest.mjs', 'run', '--environment', 'jsdom', '--dir', 'unit'], fixture);
+  assert.match(out, /Tests\s+4 passed/);
+});
+
+test("customers' browser tests: Playwright routes the link to flowPage() and the real SDK completes", async () => {
+  const { flowPage } = await import(fixture + 'node_modules/kombo-connect-wasm/testing.js');
+  const page = await browser.newPage();
+  try {
+    await page.route('https://connect.kombo.test/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: flowPage({ type: 'success', token: 'routed_tok' }) }));
+    await page.goto(`${servers.app}/vite/index.html?link=${encodeURIComponent('https://connect.kombo.test/flow')}`);
+    await page.click('#connect');
+    await page.waitForFunction(() => document.getElementById('result').textContent !== '');
+    assert.equal(await page.textContent('#result'), 'token: routed_tok');
   } finally {
     await page.close();
   }
