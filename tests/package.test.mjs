@@ -111,13 +111,19 @@ test('a webpack 5 build of the fixture app runs the flow', async () => {
 
 // The README's framework recipes (tests/fixture/src/recipes/), built by Vite
 // from the installed package and driven in Chromium.
-async function recipePage(name, query = '') {
+/** Runs `fn(page)` on a fresh recipe page, then checks nothing was left behind. */
+async function withRecipePage(name, query, fn) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${servers.app}/vite/recipes-${name}.html${query}`);
   page.errors = errors;
-  return page;
+  try {
+    await page.goto(`${servers.app}/vite/recipes-${name}.html${query}`);
+    await fn(page);
+    await assertNothingLeft(page);
+  } finally {
+    await page.close();
+  }
 }
 const sent = (path) => servers.requests.filter((r) => r.path === path).length;
 const finish = async (page, message) => {
@@ -134,8 +140,7 @@ async function assertNothingLeft(page) {
 
 test('React StrictMode: a flow opened from an effect survives mount → unmount → mount', async () => {
   const activations = sent('/integrations/kombo/activate');
-  const page = await recipePage('react', '?auto');
-  try {
+  await withRecipePage('react', '?auto', async (page) => {
     await page.waitForSelector('iframe');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await page.locator('iframe').count(), 1, 'StrictMode left two flows (or none)');
@@ -145,40 +150,26 @@ test('React StrictMode: a flow opened from an effect survives mount → unmount 
     await page.waitForFunction(() => document.getElementById('status').textContent === 'connected');
     assert.equal(await page.textContent('#result'), 'strict_tok');
     assert.equal(sent('/integrations/kombo/activate'), activations + 1);
-    await assertNothingLeft(page);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
-test('React: unmounting the component while the flow is open closes it, with no error', async () => {
-  const page = await recipePage('react');
-  try {
+test('React: unmounting the component while the flow is open closes it, with no error', () =>
+  withRecipePage('react', '', async (page) => {
     await page.click('#connect');
     await page.waitForSelector('iframe');
     // The flow covers the page, so the app unmounts from code (a route change, a timer).
     await page.evaluate(() => document.getElementById('toggle').click());
-    await assertNothingLeft(page);
-  } finally {
-    await page.close();
-  }
-});
+  }));
 
-test('React: the user closing the flow sets status "cancelled"', async () => {
-  const page = await recipePage('react');
-  try {
+test('React: the user closing the flow sets status "cancelled"', () =>
+  withRecipePage('react', '', async (page) => {
     await page.click('#connect');
     await finish(page, { type: 'close' });
     await page.waitForFunction(() => document.getElementById('status').textContent === 'cancelled');
-    await assertNothingLeft(page);
-  } finally {
-    await page.close();
-  }
-});
+  }));
 
-test('Vue: the composable connects, and unmounting while open closes the flow', async () => {
-  const page = await recipePage('vue');
-  try {
+test('Vue: the composable connects, and unmounting while open closes the flow', () =>
+  withRecipePage('vue', '', async (page) => {
     await page.click('#connect');
     await finish(page, { type: 'success', data: { activation_token: 'vue_tok' } });
     await page.waitForFunction(() => document.getElementById('status').textContent === 'connected');
@@ -187,11 +178,7 @@ test('Vue: the composable connects, and unmounting while open closes the flow', 
     await page.waitForSelector('iframe');
     // The flow covers the page, so the app unmounts from code (a route change, a timer).
     await page.evaluate(() => document.getElementById('toggle').click());
-    await assertNothingLeft(page);
-  } finally {
-    await page.close();
-  }
-});
+  }));
 
 // kombo-connect-wasm/testing, as the README tells customers to use it.
 test("customers' unit tests: Vitest in jsdom with kombo-connect-wasm/testing mocked in", () => {
