@@ -21,8 +21,8 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
-/// Allocations made and not yet freed, across the whole module (always 0
-/// without the `leak-count` feature).
+/// Allocations made and not yet freed, across the whole module.
+#[cfg(feature = "leak-count")]
 pub fn live_allocations() -> usize {
     LIVE.load(Relaxed)
 }

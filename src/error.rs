@@ -25,7 +25,12 @@ extern "C" {
     #[wasm_bindgen(extends = js_sys::Error)]
     type KomboConnectRequestError;
     #[wasm_bindgen(constructor)]
-    fn new(message: &str, stage: &str, status: Option<u16>, activation_token: Option<String>) -> KomboConnectRequestError;
+    fn new(
+        message: &str,
+        stage: &str,
+        status: Option<u16>,
+        activation_token: Option<String>,
+    ) -> KomboConnectRequestError;
 }
 
 /// Why a flow did not produce an activation token (or, in `connect()`, an
@@ -115,9 +120,17 @@ impl Error {
     /// that fails or is aborted does not lose it.
     pub fn with_token(self, token: &str) -> Error {
         match self {
-            Error::Request { stage, status, message, .. } => {
-                Error::Request { stage, status, message, token: Some(token.into()) }
-            }
+            Error::Request {
+                stage,
+                status,
+                message,
+                ..
+            } => Error::Request {
+                stage,
+                status,
+                message,
+                token: Some(token.into()),
+            },
             Error::Aborted(_) => Error::Aborted(Some(token.into())),
             other => other,
         }
@@ -129,28 +142,36 @@ impl From<Error> for JsValue {
         let message = error.fixed_message();
         match error {
             Error::AlreadyOpen => KomboConnectAlreadyOpenError::new(message).into(),
-            Error::UserCancelled | Error::Removed => KomboConnectCancelledError::new(message).into(),
+            Error::UserCancelled | Error::Removed => {
+                KomboConnectCancelledError::new(message).into()
+            }
             // Same class as the reference's `new URL(...)` failure, so existing
             // `catch` blocks that look for a TypeError keep working.
             Error::Link(_) | Error::ContainerNotElement | Error::InvalidCategory => {
                 js_sys::TypeError::new(message).into()
             }
             Error::InvalidOption(name) => js_sys::TypeError::new(&[message, name].concat()).into(),
-            Error::ContainerDetached | Error::NoDocument | Error::Dom => js_sys::Error::new(message).into(),
+            Error::ContainerDetached | Error::NoDocument | Error::Dom => {
+                js_sys::Error::new(message).into()
+            }
             Error::Aborted(token) => {
                 // What fetch() and every AbortSignal-aware API reject with.
-                let error: JsValue = web_sys::DomException::new_with_message_and_name(message, "AbortError")
-                    .map(Into::into)
-                    .unwrap_or_else(|_| js_sys::Error::new(message).into());
+                let error: JsValue =
+                    web_sys::DomException::new_with_message_and_name(message, "AbortError")
+                        .map(Into::into)
+                        .unwrap_or_else(|_| js_sys::Error::new(message).into());
                 if let Some(token) = token {
                     let _ = js_sys::Reflect::set(&error, &"activationToken".into(), &token.into());
                 }
                 error
             }
             Error::Js(error) => error,
-            Error::Request { stage, status, message, token } => {
-                KomboConnectRequestError::new(&message, stage.as_str(), status, token).into()
-            }
+            Error::Request {
+                stage,
+                status,
+                message,
+                token,
+            } => KomboConnectRequestError::new(&message, stage.as_str(), status, token).into(),
         }
     }
 }

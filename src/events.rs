@@ -21,7 +21,10 @@ impl Events {
         if value.is_undefined() || value.is_null() {
             return Ok(Events(None));
         }
-        value.dyn_into::<Function>().map(|f| Events(Some(f))).map_err(|_| Error::InvalidOption("onEvent"))
+        value
+            .dyn_into::<Function>()
+            .map(|f| Events(Some(f)))
+            .map_err(|_| Error::InvalidOption("onEvent"))
     }
 
     /// Calls `onEvent({ type, timestamp })`. An exception thrown by the

@@ -19,7 +19,10 @@ use std::cell::{Cell, RefCell};
 use gloo_events::EventListener;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement, MessageEvent, Url};
+use web_sys::{
+    AbortSignal, Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement,
+    MessageEvent, Url,
+};
 
 use crate::error::Error;
 use crate::events::Events;
@@ -122,7 +125,10 @@ impl Link {
         parsed
             .search_params()
             .set(protocol::SDK_VERSION_PARAM, protocol::SDK_VERSION);
-        Ok(Link { src: parsed.href(), origin: parsed.origin() })
+        Ok(Link {
+            src: parsed.href(),
+            origin: parsed.origin(),
+        })
     }
 }
 
@@ -156,7 +162,15 @@ pub fn open_locked(_held: &Lock, url: &str, options: Options) -> Result<Promise,
     mount(url, options, None)
 }
 
-fn mount(url: &str, Options { container, signal, events }: Options, lock: Option<Lock>) -> Result<Promise, Error> {
+fn mount(
+    url: &str,
+    Options {
+        container,
+        signal,
+        events,
+    }: Options,
+    lock: Option<Lock>,
+) -> Result<Promise, Error> {
     if container.as_ref().is_some_and(|c| !c.is_connected()) {
         return Err(Error::ContainerDetached);
     }
@@ -189,7 +203,10 @@ fn mount(url: &str, Options { container, signal, events }: Options, lock: Option
     // The frame is owned by `Mounted` from the moment it is in the page, so
     // any early return below removes it again.
     parent.append_with_node_1(&iframe).map_err(|_| Error::Dom)?;
-    let frame = Mounted { iframe: iframe.clone(), focus_return };
+    let frame = Mounted {
+        iframe: iframe.clone(),
+        focus_return,
+    };
     let on_message = listen_for_messages(iframe.clone(), link.origin);
     // Focus moves in once the flow has loaded, not during this call:
     // `focus()` forces a synchronous style and layout of the page, which
@@ -202,7 +219,10 @@ fn mount(url: &str, Options { container, signal, events }: Options, lock: Option
     let on_load = EventListener::new(&iframe, "load", {
         let events = events.clone();
         move |event: &Event| {
-            if let Some(iframe) = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+            if let Some(iframe) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+            {
                 let _ = iframe.focus();
             }
             events.emit("loaded");
@@ -215,8 +235,19 @@ fn mount(url: &str, Options { container, signal, events }: Options, lock: Option
     })
     .map_err(|_| Error::Dom)?;
 
-    let on_abort = signal.map(|signal| EventListener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
-    let flow = OpenFlow { _on_message: on_message, _on_abort: on_abort, _on_load: on_load, _on_unmount: on_unmount, _frame: frame, resolve, reject, events: events.clone(), _lock: lock };
+    let on_abort = signal
+        .map(|signal| EventListener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
+    let flow = OpenFlow {
+        _on_message: on_message,
+        _on_abort: on_abort,
+        _on_load: on_load,
+        _on_unmount: on_unmount,
+        _frame: frame,
+        resolve,
+        reject,
+        events: events.clone(),
+        _lock: lock,
+    };
     OPEN.with(|slot| *slot.borrow_mut() = Some(flow));
     events.emit("open");
     Ok(promise)
@@ -228,7 +259,11 @@ fn finish(outcome: Result<String, Error>) {
     let Some(flow) = OPEN.with(|slot| slot.borrow_mut().take()) else {
         return;
     };
-    let (resolve, reject, events) = (flow.resolve.clone(), flow.reject.clone(), flow.events.clone());
+    let (resolve, reject, events) = (
+        flow.resolve.clone(),
+        flow.reject.clone(),
+        flow.events.clone(),
+    );
     drop(flow);
     events.emit(match &outcome {
         Ok(_) => "success",
@@ -278,7 +313,9 @@ fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, Js
 fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> EventListener {
     let global = GLOBAL.with(EventTarget::clone);
     EventListener::new(&global, "message", move |event: &Event| {
-        let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+        let Some(event) = event.dyn_ref::<MessageEvent>() else {
+            return;
+        };
         let from_frame = match (event.source(), iframe.content_window()) {
             (Some(source), Some(frame)) => JsValue::from(source) == JsValue::from(frame),
             _ => false,

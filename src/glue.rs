@@ -21,7 +21,9 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Element, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{
+    AbortController, AbortSignal, Element, Headers, RequestCredentials, RequestInit, Response,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -70,7 +72,9 @@ impl Options {
             v => Some(v.as_string().ok_or(Error::InvalidOption("activateUrl"))?),
         };
         let init_body = get("initBody");
-        if !(init_body.is_undefined() || init_body.is_null() || init_body.is_object()) || js_sys::Array::is_array(&init_body) {
+        if !(init_body.is_undefined() || init_body.is_null() || init_body.is_object())
+            || js_sys::Array::is_array(&init_body)
+        {
             return Err(Error::InvalidOption("initBody"));
         }
         let headers = get("headers");
@@ -79,7 +83,9 @@ impl Options {
         }
         let credentials = match get("credentials") {
             v if v.is_undefined() => RequestCredentials::SameOrigin,
-            v => RequestCredentials::from_js_value(&v).ok_or(Error::InvalidOption("credentials"))?,
+            v => {
+                RequestCredentials::from_js_value(&v).ok_or(Error::InvalidOption("credentials"))?
+            }
         };
         let signal = js::signal(get("signal"))?;
         let timeout_ms = match get("timeoutMs") {
@@ -122,17 +128,31 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
         return Err(Error::Aborted(None));
     }
     let body = Object::new();
-    let _ = Reflect::set(&body, &"integration_category".into(), &category.as_str().into());
+    let _ = Reflect::set(
+        &body,
+        &"integration_category".into(),
+        &category.as_str().into(),
+    );
     if options.init_body.is_object() {
         Object::assign(&body, options.init_body.unchecked_ref());
     }
     let body = json(&body).ok_or(Error::InvalidOption("initBody"))?;
     options.events.emit("init-start");
-    let init = post(&options, Stage::Init, &options.init_url, &body).await.map_err(|e| failed(&options, e))?;
+    let init = post(&options, Stage::Init, &options.init_url, &body)
+        .await
+        .map_err(|e| failed(&options, e))?;
     options.events.emit("init-done");
     let link = find_link(&init).ok_or_else(|| {
         let message = describe_failure(&options.init_url, &Failure::MissingLink);
-        failed(&options, Error::Request { stage: Stage::Init, status: None, message, token: None })
+        failed(
+            &options,
+            Error::Request {
+                stage: Stage::Init,
+                status: None,
+                message,
+                token: None,
+            },
+        )
     })?;
     if options.aborted() {
         return Err(Error::Aborted(None));
@@ -154,12 +174,19 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
             activation
         }
     };
-    Ok(Connected { activation_token, activation })
+    Ok(Connected {
+        activation_token,
+        activation,
+    })
 }
 
 /// Reports a failed request as an `error` (or `abort`) event and passes it on.
 fn failed(options: &Options, error: Error) -> Error {
-    options.events.emit(if matches!(error, Error::Aborted(_)) { "abort" } else { "error" });
+    options.events.emit(if matches!(error, Error::Aborted(_)) {
+        "abort"
+    } else {
+        "error"
+    });
     error
 }
 
@@ -230,9 +257,16 @@ async fn post(options: &Options, stage: Stage, url: &str, body: &str) -> Result<
     init.set_body(&JsValue::from_str(body));
     init.set_credentials(options.credentials);
     init.set_signal(Some(&controller.signal()));
-    let response: Response = JsFuture::from(fetch(url, &init)).await.map_err(|_| why_not())?.unchecked_into();
+    let response: Response = JsFuture::from(fetch(url, &init))
+        .await
+        .map_err(|_| why_not())?
+        .unchecked_into();
     let text = match response.text() {
-        Ok(p) => JsFuture::from(p).await.map_err(|_| why_not())?.as_string().unwrap_or_default(),
+        Ok(p) => JsFuture::from(p)
+            .await
+            .map_err(|_| why_not())?
+            .as_string()
+            .unwrap_or_default(),
         Err(_) => return Err(why_not()),
     };
     if !response.ok() {
@@ -247,9 +281,11 @@ async fn post(options: &Options, stage: Stage, url: &str, body: &str) -> Result<
 /// `{"link": ...}`, or Kombo's own `{"data": {"link": ...}}` passed through.
 fn find_link(body: &JsValue) -> Option<String> {
     use crate::js::field;
-    field(body, "link")
-        .and_then(|l| l.as_string())
-        .or_else(|| field(body, "data").and_then(|d| field(&d, "link")).and_then(|l| l.as_string()))
+    field(body, "link").and_then(|l| l.as_string()).or_else(|| {
+        field(body, "data")
+            .and_then(|d| field(&d, "link"))
+            .and_then(|l| l.as_string())
+    })
 }
 
 fn json(value: &JsValue) -> Option<String> {

@@ -24,7 +24,10 @@ pub fn container(value: JsValue) -> Result<Option<Element>, Error> {
     if value.is_falsy() {
         return Ok(None);
     }
-    value.dyn_into::<Element>().map(Some).map_err(|_| Error::ContainerNotElement)
+    value
+        .dyn_into::<Element>()
+        .map(Some)
+        .map_err(|_| Error::ContainerNotElement)
 }
 
 /// Reads a `signal` option: absent, or an `AbortSignal`.
@@ -32,5 +35,8 @@ pub fn signal(value: JsValue) -> Result<Option<AbortSignal>, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value.dyn_into::<AbortSignal>().map(Some).map_err(|_| Error::InvalidOption("signal"))
+    value
+        .dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| Error::InvalidOption("signal"))
 }

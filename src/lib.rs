@@ -72,10 +72,18 @@ pub fn live_allocations() -> u32 {
 #[wasm_bindgen(js_name = connect, skip_typescript)]
 pub fn connect(category: JsValue, options: JsValue) -> Promise {
     future_to_promise(async move {
-        let category = category.as_string().as_deref().and_then(Category::parse).ok_or(Error::InvalidCategory)?;
+        let category = category
+            .as_string()
+            .as_deref()
+            .and_then(Category::parse)
+            .ok_or(Error::InvalidCategory)?;
         let done = glue::connect(category, glue::Options::read(&options)?).await?;
         let result = Object::new();
-        let _ = Reflect::set(&result, &"activationToken".into(), &done.activation_token.into());
+        let _ = Reflect::set(
+            &result,
+            &"activationToken".into(),
+            &done.activation_token.into(),
+        );
         let _ = Reflect::set(&result, &"activation".into(), &done.activation);
         Ok(result.into())
     })
@@ -88,9 +96,12 @@ fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, flow::Options)
         None => return Err(Error::Link(LinkError::Invalid)),
     };
     let get = |name| js::field(options, name).unwrap_or(JsValue::UNDEFINED);
-    Ok((url, flow::Options {
-        container: js::container(get("container"))?,
-        signal: js::signal(get("signal"))?,
-        events: events::Events::read(get("onEvent"))?,
-    }))
+    Ok((
+        url,
+        flow::Options {
+            container: js::container(get("container"))?,
+            signal: js::signal(get("signal"))?,
+            events: events::Events::read(get("onEvent"))?,
+        },
+    ))
 }

@@ -32,7 +32,10 @@ impl SubtreeObserver {
         options.set_child_list(true);
         options.set_subtree(true);
         observer.observe_with_options(target, &options)?;
-        Ok(SubtreeObserver { observer, _callback: callback })
+        Ok(SubtreeObserver {
+            observer,
+            _callback: callback,
+        })
     }
 }
 

@@ -274,30 +274,72 @@ mod tests {
 
     #[test]
     fn http_links_are_allowed_only_for_loopback() {
-        for host in ["localhost", "app.localhost", "127.0.0.1", "127.1.2.3", "[::1]"] {
+        for host in [
+            "localhost",
+            "app.localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+        ] {
             assert_eq!(check_link("http:", host), Ok(()), "{host}");
         }
-        for host in ["connect.kombo.dev", "127.0.0.1.evil.com", "localhost.evil.com", "128.0.0.1", "10.0.0.1", "127.0.0", "127.0.0.", "127..0.1", "127.0.0.1.", "[::2]", "127.0.0.1000", "127"] {
-            assert_eq!(check_link("http:", host), Err(LinkError::InsecureHttp), "{host}");
+        for host in [
+            "connect.kombo.dev",
+            "127.0.0.1.evil.com",
+            "localhost.evil.com",
+            "128.0.0.1",
+            "10.0.0.1",
+            "127.0.0",
+            "127.0.0.",
+            "127..0.1",
+            "127.0.0.1.",
+            "[::2]",
+            "127.0.0.1000",
+            "127",
+        ] {
+            assert_eq!(
+                check_link("http:", host),
+                Err(LinkError::InsecureHttp),
+                "{host}"
+            );
         }
     }
 
     #[test]
     fn non_http_schemes_are_refused() {
-        for scheme in ["javascript:", "data:", "blob:", "file:", "about:", "vbscript:", "ftp:", "ws:"] {
-            assert_eq!(check_link(scheme, ""), Err(LinkError::UnsafeScheme), "{scheme}");
+        for scheme in [
+            "javascript:",
+            "data:",
+            "blob:",
+            "file:",
+            "about:",
+            "vbscript:",
+            "ftp:",
+            "ws:",
+        ] {
+            assert_eq!(
+                check_link(scheme, ""),
+                Err(LinkError::UnsafeScheme),
+                "{scheme}"
+            );
         }
     }
 
     #[test]
     fn success_with_string_token_resolves() {
-        assert_eq!(classify(Some("success"), Some("tok".into())), Message::Success("tok".into()));
+        assert_eq!(
+            classify(Some("success"), Some("tok".into())),
+            Message::Success("tok".into())
+        );
     }
 
     #[test]
     fn success_without_string_token_is_ignored() {
         assert_eq!(classify(Some("success"), None), Message::Ignore);
-        assert_eq!(classify(Some("success"), Some(String::new())), Message::Ignore);
+        assert_eq!(
+            classify(Some("success"), Some(String::new())),
+            Message::Ignore
+        );
     }
 
     #[test]
@@ -308,15 +350,31 @@ mod tests {
 
     #[test]
     fn unknown_or_missing_types_are_ignored() {
-        for kind in ["toString", "constructor", "__proto__", "hasOwnProperty", "SUCCESS", ""] {
-            assert_eq!(classify(Some(kind), Some("tok".into())), Message::Ignore, "{kind}");
+        for kind in [
+            "toString",
+            "constructor",
+            "__proto__",
+            "hasOwnProperty",
+            "SUCCESS",
+            "",
+        ] {
+            assert_eq!(
+                classify(Some(kind), Some("tok".into())),
+                Message::Ignore,
+                "{kind}"
+            );
         }
         assert_eq!(classify(None, Some("tok".into())), Message::Ignore);
     }
 
     #[test]
     fn categories_are_the_four_kombo_names() {
-        for (name, c) in [("HRIS", Category::Hris), ("ATS", Category::Ats), ("ASSESSMENT", Category::Assessment), ("LMS", Category::Lms)] {
+        for (name, c) in [
+            ("HRIS", Category::Hris),
+            ("ATS", Category::Ats),
+            ("ASSESSMENT", Category::Assessment),
+            ("LMS", Category::Lms),
+        ] {
             assert_eq!(Category::parse(name), Some(c));
             assert_eq!(c.as_str(), name);
         }
@@ -328,11 +386,26 @@ mod tests {
     #[test]
     fn failure_messages_name_the_request_and_the_problem() {
         let url = "/integrations/kombo/init";
-        assert_eq!(describe_failure(url, &Failure::Status(500, "")), "POST /integrations/kombo/init failed with HTTP 500");
-        assert_eq!(describe_failure(url, &Failure::Status(0, "x")), "POST /integrations/kombo/init failed with HTTP 0: x");
-        assert_eq!(describe_failure(url, &Failure::Status(404, "  Not Found\r\n")), "POST /integrations/kombo/init failed with HTTP 404: Not Found");
-        assert_eq!(describe_failure(url, &Failure::InvalidJson("<html>")), "POST /integrations/kombo/init did not answer with JSON: <html>");
-        assert_eq!(describe_failure(url, &Failure::TimedOut(30000)), "POST /integrations/kombo/init timed out after 30000 ms");
+        assert_eq!(
+            describe_failure(url, &Failure::Status(500, "")),
+            "POST /integrations/kombo/init failed with HTTP 500"
+        );
+        assert_eq!(
+            describe_failure(url, &Failure::Status(0, "x")),
+            "POST /integrations/kombo/init failed with HTTP 0: x"
+        );
+        assert_eq!(
+            describe_failure(url, &Failure::Status(404, "  Not Found\r\n")),
+            "POST /integrations/kombo/init failed with HTTP 404: Not Found"
+        );
+        assert_eq!(
+            describe_failure(url, &Failure::InvalidJson("<html>")),
+            "POST /integrations/kombo/init did not answer with JSON: <html>"
+        );
+        assert_eq!(
+            describe_failure(url, &Failure::TimedOut(30000)),
+            "POST /integrations/kombo/init timed out after 30000 ms"
+        );
         assert!(describe_failure(url, &Failure::MissingLink).contains("without a link"));
         assert!(describe_failure(url, &Failure::Network).contains("network error"));
     }

@@ -117,13 +117,22 @@ fn open_in(url: &str, container: &web_sys::HtmlElement) -> Promise {
 /// Resolves to `Ok(value)` or `Err(error)` of the Promise.
 async fn outcome(p: &Promise) -> Result<JsValue, JsValue> {
     let r = JsFuture::from(settled(p)).await.unwrap_throw();
-    let ok = js_sys::Reflect::get(&r, &"ok".into()).unwrap_throw().is_truthy();
+    let ok = js_sys::Reflect::get(&r, &"ok".into())
+        .unwrap_throw()
+        .is_truthy();
     let v = js_sys::Reflect::get(&r, &"v".into()).unwrap_throw();
-    if ok { Ok(v) } else { Err(v) }
+    if ok {
+        Ok(v)
+    } else {
+        Err(v)
+    }
 }
 
 async fn still_pending(p: &Promise, ms: u32) -> bool {
-    JsFuture::from(pending(p, ms)).await.unwrap_throw().is_truthy()
+    JsFuture::from(pending(p, ms))
+        .await
+        .unwrap_throw()
+        .is_truthy()
 }
 
 async fn open_loaded() -> (Promise, web_sys::HtmlIFrameElement) {
@@ -135,15 +144,29 @@ async fn open_loaded() -> (Promise, web_sys::HtmlIFrameElement) {
 
 fn assert_clean() {
     assert_eq!(iframes(), 0, "an iframe was left in the page");
-    assert_eq!(message_listeners(), 0, "a message listener was left on window");
-    assert_eq!(active_observers(), 0, "a MutationObserver was left observing");
+    assert_eq!(
+        message_listeners(),
+        0,
+        "a message listener was left on window"
+    );
+    assert_eq!(
+        active_observers(),
+        0,
+        "a MutationObserver was left observing"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn success_message_resolves_with_the_token() {
     let (p, iframe) = open_loaded().await;
-    post_from_frame(&iframe, r#"{"type":"success","data":{"activation_token":"tok_1"}}"#);
-    assert_eq!(outcome(&p).await.unwrap_throw().as_string().as_deref(), Some("tok_1"));
+    post_from_frame(
+        &iframe,
+        r#"{"type":"success","data":{"activation_token":"tok_1"}}"#,
+    );
+    assert_eq!(
+        outcome(&p).await.unwrap_throw().as_string().as_deref(),
+        Some("tok_1")
+    );
     assert_clean();
 }
 
@@ -152,7 +175,10 @@ async fn close_message_rejects_with_cancelled() {
     let (p, iframe) = open_loaded().await;
     post_from_frame(&iframe, r#"{"type":"close"}"#);
     let err = outcome(&p).await.unwrap_err();
-    assert_eq!(error_name(&err).as_deref(), Some("KomboConnectCancelledError"));
+    assert_eq!(
+        error_name(&err).as_deref(),
+        Some("KomboConnectCancelledError")
+    );
     assert!(is_error_instance(&err));
     assert_clean();
 }
@@ -162,8 +188,14 @@ async fn messages_from_other_windows_are_ignored() {
     let (p, iframe) = open_loaded().await;
     post_from_page(r#"{"type":"success","data":{"activation_token":"forged"}}"#);
     assert!(still_pending(&p, 50).await);
-    post_from_frame(&iframe, r#"{"type":"success","data":{"activation_token":"real"}}"#);
-    assert_eq!(outcome(&p).await.unwrap_throw().as_string().as_deref(), Some("real"));
+    post_from_frame(
+        &iframe,
+        r#"{"type":"success","data":{"activation_token":"real"}}"#,
+    );
+    assert_eq!(
+        outcome(&p).await.unwrap_throw().as_string().as_deref(),
+        Some("real")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -184,17 +216,29 @@ async fn malformed_messages_are_ignored_and_the_flow_keeps_waiting() {
     ] {
         post_from_frame(&iframe, bad);
     }
-    assert!(still_pending(&p, 50).await, "a malformed message settled the flow");
+    assert!(
+        still_pending(&p, 50).await,
+        "a malformed message settled the flow"
+    );
     assert_eq!(iframes(), 1);
-    post_from_frame(&iframe, r#"{"type":"success","data":{"activation_token":"tok"}}"#);
-    assert_eq!(outcome(&p).await.unwrap_throw().as_string().as_deref(), Some("tok"));
+    post_from_frame(
+        &iframe,
+        r#"{"type":"success","data":{"activation_token":"tok"}}"#,
+    );
+    assert_eq!(
+        outcome(&p).await.unwrap_throw().as_string().as_deref(),
+        Some("tok")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn second_open_rejects_with_already_open() {
     let (p, iframe) = open_loaded().await;
     let err = outcome(&open(&flow_link())).await.unwrap_err();
-    assert_eq!(error_name(&err).as_deref(), Some("KomboConnectAlreadyOpenError"));
+    assert_eq!(
+        error_name(&err).as_deref(),
+        Some("KomboConnectAlreadyOpenError")
+    );
     assert_eq!(iframes(), 1, "the second call must not add an iframe");
     post_from_frame(&iframe, r#"{"type":"close"}"#);
     let _ = outcome(&p).await;
@@ -207,8 +251,14 @@ async fn invalid_link_rejects_and_the_sdk_stays_usable() {
     assert_eq!(error_name(&err).as_deref(), Some("TypeError"));
     assert_clean();
     let (p, iframe) = open_loaded().await;
-    post_from_frame(&iframe, r#"{"type":"success","data":{"activation_token":"after"}}"#);
-    assert_eq!(outcome(&p).await.unwrap_throw().as_string().as_deref(), Some("after"));
+    post_from_frame(
+        &iframe,
+        r#"{"type":"success","data":{"activation_token":"after"}}"#,
+    );
+    assert_eq!(
+        outcome(&p).await.unwrap_throw().as_string().as_deref(),
+        Some("after")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -222,7 +272,10 @@ async fn unsafe_links_are_refused_without_an_iframe() {
     ] {
         let err = outcome(&open(url)).await.unwrap_err();
         assert_eq!(error_name(&err).as_deref(), Some("TypeError"), "{url}");
-        assert!(error_message(&err).unwrap_or_default().contains("Refused"), "{url}");
+        assert!(
+            error_message(&err).unwrap_or_default().contains("Refused"),
+            "{url}"
+        );
         assert_clean();
     }
 }
@@ -232,7 +285,10 @@ async fn removing_the_iframe_cancels_and_releases_the_lock() {
     let p = open(&flow_link());
     frame().remove();
     let err = outcome(&p).await.unwrap_err();
-    assert_eq!(error_name(&err).as_deref(), Some("KomboConnectCancelledError"));
+    assert_eq!(
+        error_name(&err).as_deref(),
+        Some("KomboConnectCancelledError")
+    );
     assert_clean();
     let (p, iframe) = open_loaded().await;
     post_from_frame(&iframe, r#"{"type":"close"}"#);
@@ -246,7 +302,10 @@ async fn removing_the_container_cancels() {
     assert!(c.contains(Some(&frame())));
     c.remove();
     let err = outcome(&p).await.unwrap_err();
-    assert_eq!(error_name(&err).as_deref(), Some("KomboConnectCancelledError"));
+    assert_eq!(
+        error_name(&err).as_deref(),
+        Some("KomboConnectCancelledError")
+    );
     assert_clean();
 }
 
@@ -255,7 +314,9 @@ async fn detached_container_is_refused() {
     let c = container();
     c.remove();
     let err = outcome(&open_in(&flow_link(), &c)).await.unwrap_err();
-    assert!(error_message(&err).unwrap_or_default().contains("must be attached"));
+    assert!(error_message(&err)
+        .unwrap_or_default()
+        .contains("must be attached"));
     assert_clean();
 }
 
@@ -271,11 +332,26 @@ async fn iframe_matches_the_reference_and_has_a_title() {
         iframe.get_attribute("sandbox").as_deref(),
         Some("allow-scripts allow-downloads allow-same-origin allow-top-navigation allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox")
     );
-    assert_eq!(iframe.get_attribute("allow").as_deref(), Some("clipboard-read; clipboard-write"));
-    assert_eq!(iframe.get_attribute("allowtransparency").as_deref(), Some("true"));
-    assert_eq!(iframe.get_attribute("title").as_deref(), Some("Kombo Connect"));
-    assert!(iframe.get_attribute("style").unwrap_or_default().contains("position: fixed"));
-    assert!(iframe.get_attribute("style").unwrap_or_default().contains("z-index: 2147483647"));
+    assert_eq!(
+        iframe.get_attribute("allow").as_deref(),
+        Some("clipboard-read; clipboard-write")
+    );
+    assert_eq!(
+        iframe.get_attribute("allowtransparency").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        iframe.get_attribute("title").as_deref(),
+        Some("Kombo Connect")
+    );
+    assert!(iframe
+        .get_attribute("style")
+        .unwrap_or_default()
+        .contains("position: fixed"));
+    assert!(iframe
+        .get_attribute("style")
+        .unwrap_or_default()
+        .contains("z-index: 2147483647"));
     iframe.remove();
     let _ = outcome(&p).await;
 }
@@ -300,12 +376,19 @@ async fn aborting_the_signal_closes_the_flow_with_an_abort_error() {
     abort(&c);
     // Not `outcome().await` alone: without the feature the Promise would
     // never settle and the test would hang instead of failing.
-    assert!(!still_pending(&p, 500).await, "abort did not settle the flow");
+    assert!(
+        !still_pending(&p, 500).await,
+        "abort did not settle the flow"
+    );
     let err = outcome(&p).await.unwrap_err();
     assert_eq!(error_name(&err).as_deref(), Some("AbortError"));
     assert!(is_dom_exception(&err));
     assert_clean();
-    assert_eq!(active_element(), JsValue::from(b.clone()), "focus did not come back");
+    assert_eq!(
+        active_element(),
+        JsValue::from(b.clone()),
+        "focus did not come back"
+    );
     b.remove();
 }
 
@@ -313,7 +396,12 @@ async fn aborting_the_signal_closes_the_flow_with_an_abort_error() {
 async fn an_already_aborted_signal_opens_nothing() {
     let c = controller();
     abort(&c);
-    let err = outcome(&show_kombo_connect(JsValue::from_str(&flow_link()), signal_options(&c))).await.unwrap_err();
+    let err = outcome(&show_kombo_connect(
+        JsValue::from_str(&flow_link()),
+        signal_options(&c),
+    ))
+    .await
+    .unwrap_err();
     assert_eq!(error_name(&err).as_deref(), Some("AbortError"));
     assert_clean();
     let (p, iframe) = open_loaded().await;
@@ -328,8 +416,15 @@ async fn a_thousand_cycles_leave_nothing_behind() {
     frame().remove();
     let _ = outcome(&p).await;
     let before = kombo_connect_wasm::live_allocations();
-    assert!(before > 0, "the allocation counter is off: build the tests with the leak-count feature");
-    let memory_before = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    assert!(
+        before > 0,
+        "the allocation counter is off: build the tests with the leak-count feature"
+    );
+    let memory_before = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
 
     for i in 0..1000 {
         let p = open(&flow_link());
@@ -343,7 +438,15 @@ async fn a_thousand_cycles_leave_nothing_behind() {
     }
 
     assert_clean();
-    assert_eq!(kombo_connect_wasm::live_allocations(), before, "Rust allocations leaked");
-    let memory_after = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    assert_eq!(
+        kombo_connect_wasm::live_allocations(),
+        before,
+        "Rust allocations leaked"
+    );
+    let memory_after = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
     assert_eq!(memory_after, memory_before, "linear memory grew");
 }

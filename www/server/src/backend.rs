@@ -43,7 +43,11 @@ pub struct User {
 }
 
 /// The demo's one user.
-pub const DEMO_USER: User = User { email: "alex@acme.example", organization: "Acme, Inc.", origin_id: "acme-1" };
+pub const DEMO_USER: User = User {
+    email: "alex@acme.example",
+    organization: "Acme, Inc.",
+    origin_id: "acme-1",
+};
 
 /// The back-end routes, the demo pages and `/pkg`.
 pub fn router(state: State, config: &Config, flow_origin: &str) -> Router {
@@ -77,17 +81,32 @@ struct InitBody {
 fn kombo_failed(e: KomboError) -> ApiError {
     eprintln!("kombo: {e}");
     match e {
-        KomboError::Api { status: 400..=499, message, .. } => ApiError::new(StatusCode::BAD_REQUEST, "kombo_rejected", message),
-        other => ApiError::new(StatusCode::BAD_GATEWAY, "kombo_unavailable", other.to_string()),
+        KomboError::Api {
+            status: 400..=499,
+            message,
+            ..
+        } => ApiError::new(StatusCode::BAD_REQUEST, "kombo_rejected", message),
+        other => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "kombo_unavailable",
+            other.to_string(),
+        ),
     }
 }
 
 fn db_failed(e: rusqlite::Error) -> ApiError {
     eprintln!("database: {e}");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "database_error", "The integration could not be stored.")
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "database_error",
+        "The integration could not be stored.",
+    )
 }
 
-async fn init(AxumState(state): AxumState<State>, body: Result<Json<InitBody>, JsonRejection>) -> Result<Json<Value>, ApiError> {
+async fn init(
+    AxumState(state): AxumState<State>,
+    body: Result<Json<InitBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
     let Json(body) = body?;
     let user = DEMO_USER;
     let mut request = json!({
@@ -102,7 +121,11 @@ async fn init(AxumState(state): AxumState<State>, body: Result<Json<InitBody>, J
     if let Some(language) = body.language {
         request["language"] = language.into();
     }
-    let link = state.kombo.create_link(&request).await.map_err(kombo_failed)?;
+    let link = state
+        .kombo
+        .create_link(&request)
+        .await
+        .map_err(kombo_failed)?;
     Ok(Json(json!({ "link": link })))
 }
 
@@ -111,10 +134,17 @@ struct ActivateBody {
     token: String,
 }
 
-async fn activate(AxumState(state): AxumState<State>, body: Result<Json<ActivateBody>, JsonRejection>) -> Result<Response, ApiError> {
+async fn activate(
+    AxumState(state): AxumState<State>,
+    body: Result<Json<ActivateBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let Json(ActivateBody { token }) = body?;
     if token.is_empty() {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "token must not be empty"));
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "token must not be empty",
+        ));
     }
     // Idempotent: a token already activated returns what we stored, so a
     // retry after a lost response neither fails nor duplicates.
@@ -131,10 +161,17 @@ async fn list(AxumState(state): AxumState<State>) -> Result<Json<Value>, ApiErro
     Ok(Json(json!({ "integrations": integrations })))
 }
 
-async fn remove(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+async fn remove(
+    AxumState(state): AxumState<State>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     if state.db.delete(&id).map_err(db_failed)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No integration with this id."))
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No integration with this id.",
+        ))
     }
 }

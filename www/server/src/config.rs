@@ -36,7 +36,9 @@ impl Config {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let port = |name: &str, default: u16| -> Result<u16, String> {
             match var(name) {
-                Some(v) => v.parse().map_err(|_| format!("{name} must be a port number, got {v:?}")),
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| format!("{name} must be a port number, got {v:?}")),
                 None => Ok(default),
             }
         };
@@ -45,7 +47,9 @@ impl Config {
         Ok(Config {
             app_addr: (Ipv4Addr::LOCALHOST, app_port).into(),
             flow_addr: (Ipv4Addr::LOCALHOST, flow_port).into(),
-            data_dir: var("DATA_DIR").unwrap_or_else(|| ".demo-data".into()).into(),
+            data_dir: var("DATA_DIR")
+                .unwrap_or_else(|| ".demo-data".into())
+                .into(),
             www_dir: var("WWW_DIR").unwrap_or_else(|| "www".into()).into(),
             pkg_dir: var("PKG_DIR").unwrap_or_else(|| "pkg".into()).into(),
             kombo_api_key: var("KOMBO_API_KEY"),

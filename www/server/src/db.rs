@@ -67,13 +67,17 @@ impl Db {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (statements are atomic), so a poisoned lock is still usable.
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// All integrations, oldest first.
     pub fn list(&self) -> rusqlite::Result<Vec<Integration>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM integrations ORDER BY connected_at, rowid"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM integrations ORDER BY connected_at, rowid"
+        ))?;
         let rows = stmt.query_map([], from_row)?;
         rows.collect()
     }
@@ -94,7 +98,10 @@ impl Db {
     pub fn store(&self, token: &str, integration: &Integration) -> rusqlite::Result<Integration> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
         tx.execute(
             "INSERT INTO integrations (id, tool, end_user_origin_id, end_user_organization_name, end_user_email, setup_status, connected_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -109,15 +116,25 @@ impl Db {
                 now
             ],
         )?;
-        tx.execute("INSERT OR IGNORE INTO activations (token, integration_id) VALUES (?1, ?2)", params![token, integration.id])?;
-        let stored = tx.query_row(&format!("SELECT {COLUMNS} FROM integrations WHERE id = ?1"), [&integration.id], from_row)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO activations (token, integration_id) VALUES (?1, ?2)",
+            params![token, integration.id],
+        )?;
+        let stored = tx.query_row(
+            &format!("SELECT {COLUMNS} FROM integrations WHERE id = ?1"),
+            [&integration.id],
+            from_row,
+        )?;
         tx.commit()?;
         Ok(stored)
     }
 
     /// Removes an integration (and its tokens); false if there was none.
     pub fn delete(&self, id: &str) -> rusqlite::Result<bool> {
-        Ok(self.conn().execute("DELETE FROM integrations WHERE id = ?1", [id])? > 0)
+        Ok(self
+            .conn()
+            .execute("DELETE FROM integrations WHERE id = ?1", [id])?
+            > 0)
     }
 }
 
@@ -155,10 +172,24 @@ mod tests {
     #[test]
     fn data_survives_reopening_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        Db::open(dir.path()).unwrap().store("tok", &integration("personio:1")).unwrap();
+        Db::open(dir.path())
+            .unwrap()
+            .store("tok", &integration("personio:1"))
+            .unwrap();
         let reopened = Db::open(dir.path()).unwrap();
-        assert_eq!(reopened.list().unwrap().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["personio:1"]);
-        assert_eq!(reopened.by_token("tok").unwrap().map(|i| i.id), Some("personio:1".into()));
+        assert_eq!(
+            reopened
+                .list()
+                .unwrap()
+                .iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>(),
+            ["personio:1"]
+        );
+        assert_eq!(
+            reopened.by_token("tok").unwrap().map(|i| i.id),
+            Some("personio:1".into())
+        );
     }
 
     #[test]

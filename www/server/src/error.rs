@@ -21,13 +21,21 @@ pub struct ApiError {
 impl ApiError {
     /// Builds an error.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": { "code": self.code, "message": self.message } }))).into_response()
+        (
+            self.status,
+            Json(json!({ "error": { "code": self.code, "message": self.message } })),
+        )
+            .into_response()
     }
 }
 
@@ -36,7 +44,9 @@ impl IntoResponse for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
         let (status, code) = match &rejection {
-            JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            JsonRejection::MissingJsonContentType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
             JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
             _ => (StatusCode::BAD_REQUEST, "invalid_body"),
@@ -59,9 +69,14 @@ pub enum StartError {
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StartError::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e} (set PORT / FLOW_PORT to other ports)"),
+            StartError::Bind(addr, e) => write!(
+                f,
+                "cannot listen on {addr}: {e} (set PORT / FLOW_PORT to other ports)"
+            ),
             StartError::Db(e) => write!(f, "cannot open the database: {e}"),
-            StartError::DataDir(dir, e) => write!(f, "cannot create the data directory {}: {e}", dir.display()),
+            StartError::DataDir(dir, e) => {
+                write!(f, "cannot create the data directory {}: {e}", dir.display())
+            }
         }
     }
 }

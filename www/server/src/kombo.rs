@@ -36,7 +36,9 @@ impl std::fmt::Display for KomboError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             KomboError::Network(e) => write!(f, "Kombo API unreachable: {e}"),
-            KomboError::Api { status, message } => write!(f, "Kombo API answered {status}: {message}"),
+            KomboError::Api { status, message } => {
+                write!(f, "Kombo API answered {status}: {message}")
+            }
             KomboError::Shape(what) => write!(f, "Kombo API answer without {what}"),
         }
     }
@@ -45,19 +47,31 @@ impl std::fmt::Display for KomboError {
 impl Kombo {
     /// `base` is like `https://api.kombo.dev/v1`.
     pub fn new(base: &str, key: &str) -> Kombo {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap_or_default();
-        Kombo { http, base: base.trim_end_matches('/').into(), key: key.into() }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap_or_default();
+        Kombo {
+            http,
+            base: base.trim_end_matches('/').into(),
+            key: key.into(),
+        }
     }
 
     /// `POST /connect/create-link`; returns the embedded link.
     pub async fn create_link(&self, body: &Value) -> Result<String, KomboError> {
         let data = self.post("/connect/create-link", body).await?;
-        data.get("link").and_then(Value::as_str).map(str::to_owned).ok_or(KomboError::Shape("data.link"))
+        data.get("link")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or(KomboError::Shape("data.link"))
     }
 
     /// `POST /connect/activate-integration`; returns the integration.
     pub async fn activate(&self, token: &str) -> Result<Integration, KomboError> {
-        let data = self.post("/connect/activate-integration", &json!({ "token": token })).await?;
+        let data = self
+            .post("/connect/activate-integration", &json!({ "token": token }))
+            .await?;
         serde_json::from_value(data).map_err(|_| KomboError::Shape("data.id and data.tool"))
     }
 
@@ -72,7 +86,9 @@ impl Kombo {
             .map_err(|e| KomboError::Network(e.to_string()))?;
         let status = response.status().as_u16();
         let answer: Value = response.json().await.unwrap_or(Value::Null);
-        if !(200..300).contains(&status) || answer.get("status").and_then(Value::as_str) != Some("success") {
+        if !(200..300).contains(&status)
+            || answer.get("status").and_then(Value::as_str) != Some("success")
+        {
             let message = answer
                 .pointer("/error/message")
                 .and_then(Value::as_str)

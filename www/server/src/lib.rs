@@ -54,15 +54,27 @@ impl Demo {
 
 /// Binds both ports, opens (or creates) the database and starts serving.
 pub async fn start(config: Config) -> Result<Demo, error::StartError> {
-    let app_listener = TcpListener::bind(config.app_addr).await.map_err(|e| error::StartError::Bind(config.app_addr, e))?;
-    let flow_listener = TcpListener::bind(config.flow_addr).await.map_err(|e| error::StartError::Bind(config.flow_addr, e))?;
-    let app_addr = app_listener.local_addr().map_err(|e| error::StartError::Bind(config.app_addr, e))?;
-    let flow_addr = flow_listener.local_addr().map_err(|e| error::StartError::Bind(config.flow_addr, e))?;
+    let app_listener = TcpListener::bind(config.app_addr)
+        .await
+        .map_err(|e| error::StartError::Bind(config.app_addr, e))?;
+    let flow_listener = TcpListener::bind(config.flow_addr)
+        .await
+        .map_err(|e| error::StartError::Bind(config.flow_addr, e))?;
+    let app_addr = app_listener
+        .local_addr()
+        .map_err(|e| error::StartError::Bind(config.app_addr, e))?;
+    let flow_addr = flow_listener
+        .local_addr()
+        .map_err(|e| error::StartError::Bind(config.flow_addr, e))?;
     let app_url = origin(app_addr);
     let flow_url = origin(flow_addr);
 
     let db = db::Db::open(&config.data_dir)?;
-    let mock = Arc::new(mock_api::Mock::new(mock_api::MOCK_API_KEY, &flow_url, config.link_ttl));
+    let mock = Arc::new(mock_api::Mock::new(
+        mock_api::MOCK_API_KEY,
+        &flow_url,
+        config.link_ttl,
+    ));
     let kombo = match &config.kombo_api_key {
         Some(key) => kombo::Kombo::new(&config.kombo_api_url, key),
         None => kombo::Kombo::new(&(app_url.clone() + "/v1"), mock_api::MOCK_API_KEY),
@@ -72,17 +84,26 @@ pub async fn start(config: Config) -> Result<Demo, error::StartError> {
     let flow = mock_flow::router(mock, &app_url);
 
     let (stop, stopped) = watch::channel(false);
-    let serve = |listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>| {
-        tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
-        })
-    };
-    let tasks = vec![serve(app_listener, app, stopped.clone()), serve(flow_listener, flow, stopped)];
-    Ok(Demo { app_url, flow_url, stop, tasks })
+    let serve =
+        |listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>| {
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await
+            })
+        };
+    let tasks = vec![
+        serve(app_listener, app, stopped.clone()),
+        serve(flow_listener, flow, stopped),
+    ];
+    Ok(Demo {
+        app_url,
+        flow_url,
+        stop,
+        tasks,
+    })
 }
 
 fn origin(addr: SocketAddr) -> String {

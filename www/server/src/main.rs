@@ -21,7 +21,10 @@ async fn main() {
     };
     println!();
     println!("  kombo-connect-wasm demo: {}/", demo.app_url);
-    println!("  (ES module page: {}/module.html; mock Connect flow on {})", demo.app_url, demo.flow_url);
+    println!(
+        "  (ES module page: {}/module.html; mock Connect flow on {})",
+        demo.app_url, demo.flow_url
+    );
     if real {
         println!("  Kombo API: {api} (KOMBO_API_KEY is set)");
     } else {

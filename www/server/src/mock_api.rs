@@ -23,8 +23,18 @@ pub const MOCK_API_KEY: &str = "demo-api-key";
 /// The tools the mock flow offers, per category: (id, display name).
 pub fn tools(category: &str) -> &'static [(&'static str, &'static str)] {
     match category {
-        "HRIS" => &[("personio", "Personio"), ("bamboohr", "BambooHR"), ("hibob", "HiBob"), ("workday", "Workday")],
-        "ATS" => &[("greenhouse", "Greenhouse"), ("lever", "Lever"), ("workable", "Workable"), ("teamtailor", "Teamtailor")],
+        "HRIS" => &[
+            ("personio", "Personio"),
+            ("bamboohr", "BambooHR"),
+            ("hibob", "HiBob"),
+            ("workday", "Workday"),
+        ],
+        "ATS" => &[
+            ("greenhouse", "Greenhouse"),
+            ("lever", "Lever"),
+            ("workable", "Workable"),
+            ("teamtailor", "Teamtailor"),
+        ],
         "ASSESSMENT" => &[("testgorilla", "TestGorilla"), ("codility", "Codility")],
         "LMS" => &[("docebo", "Docebo"), ("talentlms", "TalentLMS")],
         _ => &[],
@@ -112,7 +122,14 @@ impl Mock {
             return Err("unknown tool for this category");
         }
         let token = token();
-        lock(&self.activations).insert(token.clone(), Activation { link, tool: tool.into(), integration: None });
+        lock(&self.activations).insert(
+            token.clone(),
+            Activation {
+                link,
+                tool: tool.into(),
+                integration: None,
+            },
+        );
         Ok(token)
     }
 }
@@ -121,13 +138,23 @@ impl Mock {
 pub fn router(mock: Arc<Mock>) -> Router {
     Router::new()
         .route("/v1/connect/create-link", post(create_link))
-        .route("/v1/connect/activate-integration", post(activate_integration))
-        .route("/v1/connect/integration-by-token/{token}", get(integration_by_token))
+        .route(
+            "/v1/connect/activate-integration",
+            post(activate_integration),
+        )
+        .route(
+            "/v1/connect/integration-by-token/{token}",
+            get(integration_by_token),
+        )
         .with_state(mock)
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "status": "error", "error": { "message": message } }))).into_response()
+    (
+        status,
+        Json(json!({ "status": "error", "error": { "message": message } })),
+    )
+        .into_response()
 }
 
 fn success(data: Value) -> Response {
@@ -143,15 +170,27 @@ fn authorized(mock: &Mock, headers: &HeaderMap) -> bool {
 }
 
 /// Parses the body as a JSON object, answering Kombo-style errors otherwise.
+// The error is the finished answer, built once per bad request: its size does not matter.
+#[allow(clippy::result_large_err)]
 fn object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(error(StatusCode::BAD_REQUEST, "The request body must be a JSON object.")),
-        Err(_) => Err(error(StatusCode::BAD_REQUEST, "The request body is not valid JSON.")),
+        Ok(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object.",
+        )),
+        Err(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid JSON.",
+        )),
     }
 }
 
-async fn create_link(State(mock): State<Arc<Mock>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn create_link(
+    State(mock): State<Arc<Mock>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     if !authorized(&mock, &headers) {
         return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
     }
@@ -159,31 +198,53 @@ async fn create_link(State(mock): State<Arc<Mock>>, headers: HeaderMap, body: ax
         Ok(b) => b,
         Err(e) => return e,
     };
-    let text = |name: &str| body.get(name).and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(str::to_owned);
+    let text = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_owned)
+    };
     let Some(email) = text("end_user_email") else {
         return error(StatusCode::BAD_REQUEST, "end_user_email: Required");
     };
     let Some(organization) = text("end_user_organization_name") else {
-        return error(StatusCode::BAD_REQUEST, "end_user_organization_name: Required");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "end_user_organization_name: Required",
+        );
     };
     let category = text("integration_category").unwrap_or_else(|| "HRIS".into());
     if tools(&category).is_empty() {
-        return error(StatusCode::BAD_REQUEST, "integration_category: must be one of HRIS, ATS, ASSESSMENT, LMS");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "integration_category: must be one of HRIS, ATS, ASSESSMENT, LMS",
+        );
     }
     let tool = text("integration_tool");
     if let Some(tool) = &tool {
         if !tools(&category).iter().any(|(id, _)| id == tool) {
-            return error(StatusCode::BAD_REQUEST, "integration_tool: unknown tool for this integration_category");
+            return error(
+                StatusCode::BAD_REQUEST,
+                "integration_tool: unknown tool for this integration_category",
+            );
         }
     }
     let language = text("language").unwrap_or_else(|| "en".into());
     if !LANGUAGES.contains(&language.as_str()) {
-        return error(StatusCode::BAD_REQUEST, "language: must be one of en, de, fr, it, es");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "language: must be one of en, de, fr, it, es",
+        );
     }
     let ttl = match text("link_type").as_deref() {
         None | Some("EMBEDDED") => mock.link_ttl,
         Some("MAGIC_LINK") => Duration::from_secs(365 * 24 * 3600),
-        Some(_) => return error(StatusCode::BAD_REQUEST, "link_type: must be EMBEDDED or MAGIC_LINK"),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "link_type: must be EMBEDDED or MAGIC_LINK",
+            )
+        }
     };
     let link_token = token();
     let link = Link {
@@ -223,7 +284,11 @@ fn as_data(integration: &Integration) -> Value {
     data
 }
 
-async fn activate_integration(State(mock): State<Arc<Mock>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn activate_integration(
+    State(mock): State<Arc<Mock>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     if !authorized(&mock, &headers) {
         return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
     }
@@ -236,19 +301,31 @@ async fn activate_integration(State(mock): State<Arc<Mock>>, headers: HeaderMap,
     };
     let mut activations = lock(&mock.activations);
     match activations.get_mut(token) {
-        None => error(StatusCode::NOT_FOUND, "No integration was found for this token."),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "No integration was found for this token.",
+        ),
         // Single use: a token activates its integration once.
-        Some(a) if a.integration.is_some() => error(StatusCode::BAD_REQUEST, "This token has already been used."),
+        Some(a) if a.integration.is_some() => {
+            error(StatusCode::BAD_REQUEST, "This token has already been used.")
+        }
         Some(a) => success(as_data(&integration_for(a))),
     }
 }
 
-async fn integration_by_token(State(mock): State<Arc<Mock>>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+async fn integration_by_token(
+    State(mock): State<Arc<Mock>>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
     if !authorized(&mock, &headers) {
         return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
     }
     match lock(&mock.activations).get_mut(&token) {
-        None => error(StatusCode::NOT_FOUND, "No integration was found for this token."),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "No integration was found for this token.",
+        ),
         Some(a) => success(as_data(&integration_for(a))),
     }
 }

@@ -29,8 +29,19 @@ pub fn router(mock: Arc<Mock>, app_origin: &str) -> Router {
     Router::new()
         .route("/connect", get(page))
         .route("/connect/complete", post(complete))
-        .route("/connect/flow.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("../flow/flow.js")) }))
-        .route("/connect/flow.css", get(|| async { asset("text/css; charset=utf-8", include_str!("../flow/flow.css")) }))
+        .route(
+            "/connect/flow.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../flow/flow.js"),
+                )
+            }),
+        )
+        .route(
+            "/connect/flow.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../flow/flow.css")) }),
+        )
         .with_state(mock)
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -43,11 +54,18 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-const CATEGORY_NAMES: [(&str, &str); 4] =
-    [("HRIS", "HR system"), ("ATS", "applicant tracking system"), ("ASSESSMENT", "assessment tool"), ("LMS", "learning platform")];
+const CATEGORY_NAMES: [(&str, &str); 4] = [
+    ("HRIS", "HR system"),
+    ("ATS", "applicant tracking system"),
+    ("ASSESSMENT", "assessment tool"),
+    ("LMS", "learning platform"),
+];
 
 fn shell(lang: &str, body: &str) -> Html<String> {
     Html(format!(
@@ -62,7 +80,10 @@ fn shell(lang: &str, body: &str) -> Html<String> {
     ))
 }
 
-async fn page(State(mock): State<Arc<Mock>>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn page(
+    State(mock): State<Arc<Mock>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let token = query.get("token").map(String::as_str).unwrap_or_default();
     let Some(link) = mock.link(token) else {
         let body = "<h1 id=\"title\">This link is not valid</h1><p>Ask the app for a new link and try again.</p>\
@@ -74,7 +95,11 @@ async fn page(State(mock): State<Arc<Mock>>, Query(query): Query<HashMap<String,
                     <button type=\"button\" class=\"secondary\" data-close>Close</button>";
         return (StatusCode::GONE, shell(&link.language, body)).into_response();
     }
-    let name = CATEGORY_NAMES.iter().find(|(c, _)| *c == link.category).map(|(_, n)| *n).unwrap_or("system");
+    let name = CATEGORY_NAMES
+        .iter()
+        .find(|(c, _)| *c == link.category)
+        .map(|(_, n)| *n)
+        .unwrap_or("system");
     let options: String = tools(&link.category)
         .iter()
         .filter(|(id, _)| link.tool.as_deref().is_none_or(|t| t == *id))
@@ -104,12 +129,21 @@ struct Complete {
     tool: String,
 }
 
-async fn complete(State(mock): State<Arc<Mock>>, body: Result<Json<Complete>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn complete(
+    State(mock): State<Arc<Mock>>,
+    body: Result<Json<Complete>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let Ok(Json(body)) = body else {
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "expected {\"token\", \"tool\"}" }))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "expected {\"token\", \"tool\"}" })),
+        )
+            .into_response();
     };
     match mock.complete(&body.token, &body.tool) {
-        Ok(activation_token) => Json(json!({ "activation_token": activation_token })).into_response(),
+        Ok(activation_token) => {
+            Json(json!({ "activation_token": activation_token })).into_response()
+        }
         Err(why) => (StatusCode::BAD_REQUEST, Json(json!({ "error": why }))).into_response(),
     }
 }

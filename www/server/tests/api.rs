@@ -22,7 +22,9 @@ fn config(data: &Path, link_ttl: Duration) -> Config {
 }
 
 async fn demo(data: &Path) -> Demo {
-    start(config(data, Duration::from_secs(3600))).await.unwrap()
+    start(config(data, Duration::from_secs(3600)))
+        .await
+        .unwrap()
 }
 
 async fn post(url: String, body: Value) -> (StatusCode, Value) {
@@ -31,17 +33,31 @@ async fn post(url: String, body: Value) -> (StatusCode, Value) {
 }
 
 async fn kombo(demo: &Demo, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
-    let r = Client::new().post(format!("{}/v1/connect/{path}", demo.app_url)).bearer_auth(key).json(&body).send().await.unwrap();
+    let r = Client::new()
+        .post(format!("{}/v1/connect/{path}", demo.app_url))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     (r.status(), r.json().await.unwrap())
 }
 
 /// init → the flow's "Connect" → the activation token the flow would post.
 async fn finish_flow(demo: &Demo, category: &str, tool: &str) -> String {
-    let (status, body) = post(format!("{}/integrations/kombo/init", demo.app_url), json!({ "integration_category": category })).await;
+    let (status, body) = post(
+        format!("{}/integrations/kombo/init", demo.app_url),
+        json!({ "integration_category": category }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let link = body["link"].as_str().unwrap();
     let token = link.split("token=").nth(1).unwrap();
-    let (status, body) = post(format!("{}/connect/complete", demo.flow_url), json!({ "token": token, "tool": tool })).await;
+    let (status, body) = post(
+        format!("{}/connect/complete", demo.flow_url),
+        json!({ "token": token, "tool": tool }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["activation_token"].as_str().unwrap().to_owned()
 }
@@ -57,14 +73,26 @@ async fn init_calls_the_mock_and_returns_a_link_to_the_flow_origin() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let link = body["link"].as_str().unwrap();
-    assert!(link.starts_with(&format!("{}/connect?token=", demo.flow_url)), "{link}");
+    assert!(
+        link.starts_with(&format!("{}/connect?token=", demo.flow_url)),
+        "{link}"
+    );
     let page = reqwest::get(link).await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains(&format!("frame-ancestors {}", demo.app_url)), "{csp}");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains(&format!("frame-ancestors {}", demo.app_url)),
+        "{csp}"
+    );
     let html = page.text().await.unwrap();
     assert!(html.contains("Connect your applicant tracking system"));
-    assert!(html.contains("Greenhouse") && !html.contains("Lever"), "the preselected tool only");
+    assert!(
+        html.contains("Greenhouse") && !html.contains("Lever"),
+        "the preselected tool only"
+    );
     assert!(html.contains("lang=\"de\""));
     demo.stop().await;
 }
@@ -76,23 +104,50 @@ async fn bad_requests_get_json_errors_with_the_right_status() {
     let init = format!("{}/integrations/kombo/init", demo.app_url);
     let c = Client::new();
     let cases = [
-        (c.post(&init).body("{}"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-        (c.post(&init).header("content-type", "application/json").body("{oops"), StatusCode::BAD_REQUEST, "invalid_json"),
-        (c.post(&init).json(&json!({ "integration_category": 7 })), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
-        (c.post(&init).json(&json!({ "integration_category": "CRM" })), StatusCode::BAD_REQUEST, "kombo_rejected"),
         (
-            c.post(format!("{}/integrations/kombo/activate", demo.app_url)).json(&json!({ "token": "nope" })),
+            c.post(&init).body("{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            c.post(&init)
+                .header("content-type", "application/json")
+                .body("{oops"),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            c.post(&init).json(&json!({ "integration_category": 7 })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            c.post(&init)
+                .json(&json!({ "integration_category": "CRM" })),
             StatusCode::BAD_REQUEST,
             "kombo_rejected",
         ),
-        (c.post(format!("{}/integrations/kombo/activate", demo.app_url)).json(&json!({})), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+        (
+            c.post(format!("{}/integrations/kombo/activate", demo.app_url))
+                .json(&json!({ "token": "nope" })),
+            StatusCode::BAD_REQUEST,
+            "kombo_rejected",
+        ),
+        (
+            c.post(format!("{}/integrations/kombo/activate", demo.app_url))
+                .json(&json!({})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
     ];
     for (request, status, code) in cases {
         let r = request.send().await.unwrap();
         assert_eq!(r.status(), status);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], code, "{body}");
-        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
     }
     demo.stop().await;
 }
@@ -103,19 +158,43 @@ async fn the_mock_api_requires_the_key_and_validates_like_kombo() {
     let demo = demo(dir.path()).await;
     let valid = json!({ "end_user_email": "a@b.example", "end_user_organization_name": "B" });
     let (status, body) = kombo(&demo, "create-link", "wrong-key", valid.clone()).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::UNAUTHORIZED, Some("error")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("error"))
+    );
     let (status, body) = kombo(&demo, "create-link", "demo-api-key", valid.clone()).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("success")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("success"))
+    );
     assert!(body["data"]["link"].is_string());
     for (body, message) in [
-        (json!({ "end_user_organization_name": "B" }), "end_user_email"),
-        (json!({ "end_user_email": "a@b.example" }), "end_user_organization_name"),
-        (json!({ "end_user_email": "a@b.example", "end_user_organization_name": "B", "integration_category": "CRM" }), "integration_category"),
-        (json!({ "end_user_email": "a@b.example", "end_user_organization_name": "B", "language": "xx" }), "language"),
+        (
+            json!({ "end_user_organization_name": "B" }),
+            "end_user_email",
+        ),
+        (
+            json!({ "end_user_email": "a@b.example" }),
+            "end_user_organization_name",
+        ),
+        (
+            json!({ "end_user_email": "a@b.example", "end_user_organization_name": "B", "integration_category": "CRM" }),
+            "integration_category",
+        ),
+        (
+            json!({ "end_user_email": "a@b.example", "end_user_organization_name": "B", "language": "xx" }),
+            "language",
+        ),
     ] {
         let (status, answer) = kombo(&demo, "create-link", "demo-api-key", body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(answer["error"]["message"].as_str().unwrap().starts_with(message), "{answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(message),
+            "{answer}"
+        );
     }
     demo.stop().await;
 }
@@ -125,14 +204,32 @@ async fn activation_tokens_are_single_use_at_kombo() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
     let token = finish_flow(&demo, "HRIS", "personio").await;
-    let (status, first) = kombo(&demo, "activate-integration", "demo-api-key", json!({ "token": token })).await;
+    let (status, first) = kombo(
+        &demo,
+        "activate-integration",
+        "demo-api-key",
+        json!({ "token": token }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(first["data"]["id"].as_str().unwrap().starts_with("personio:"));
+    assert!(first["data"]["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("personio:"));
     assert_eq!(first["data"]["setup_status"], "COMPLETED");
-    let (status, again) = kombo(&demo, "activate-integration", "demo-api-key", json!({ "token": token })).await;
+    let (status, again) = kombo(
+        &demo,
+        "activate-integration",
+        "demo-api-key",
+        json!({ "token": token }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{again}");
     let by_token = Client::new()
-        .get(format!("{}/v1/connect/integration-by-token/{token}", demo.app_url))
+        .get(format!(
+            "{}/v1/connect/integration-by-token/{token}",
+            demo.app_url
+        ))
         .bearer_auth("demo-api-key")
         .send()
         .await
@@ -155,7 +252,12 @@ async fn activating_the_same_token_twice_stores_one_row() {
     let (status, second) = post(activate, json!({ "token": token })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second, first);
-    let list: Value = reqwest::get(format!("{}/integrations", demo.app_url)).await.unwrap().json().await.unwrap();
+    let list: Value = reqwest::get(format!("{}/integrations", demo.app_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["integrations"].as_array().unwrap().len(), 1);
     demo.stop().await;
 }
@@ -165,18 +267,33 @@ async fn integrations_survive_a_restart_and_can_be_removed() {
     let dir = tempfile::tempdir().unwrap();
     let first = demo(dir.path()).await;
     let token = finish_flow(&first, "ATS", "lever").await;
-    let (_, stored) = post(format!("{}/integrations/kombo/activate", first.app_url), json!({ "token": token })).await;
+    let (_, stored) = post(
+        format!("{}/integrations/kombo/activate", first.app_url),
+        json!({ "token": token }),
+    )
+    .await;
     first.stop().await;
 
     let second = demo(dir.path()).await;
-    let list: Value = reqwest::get(format!("{}/integrations", second.app_url)).await.unwrap().json().await.unwrap();
+    let list: Value = reqwest::get(format!("{}/integrations", second.app_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["integrations"], json!([stored]));
     let id = stored["id"].as_str().unwrap();
     let url = format!("{}/integrations/{id}", second.app_url);
-    assert_eq!(Client::new().delete(&url).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        Client::new().delete(&url).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
     let again = Client::new().delete(&url).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
-    assert_eq!(again.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+    assert_eq!(
+        again.json::<Value>().await.unwrap()["error"]["code"],
+        "not_found"
+    );
     second.stop().await;
 }
 
@@ -184,13 +301,21 @@ async fn integrations_survive_a_restart_and_can_be_removed() {
 async fn an_expired_link_shows_an_expired_page_and_cannot_be_completed() {
     let dir = tempfile::tempdir().unwrap();
     let demo = start(config(dir.path(), Duration::ZERO)).await.unwrap();
-    let (_, body) = post(format!("{}/integrations/kombo/init", demo.app_url), json!({})).await;
+    let (_, body) = post(
+        format!("{}/integrations/kombo/init", demo.app_url),
+        json!({}),
+    )
+    .await;
     let link = body["link"].as_str().unwrap();
     let page = reqwest::get(link).await.unwrap();
     assert_eq!(page.status(), StatusCode::GONE);
     assert!(page.text().await.unwrap().contains("This link has expired"));
     let token = link.split("token=").nth(1).unwrap();
-    let (status, answer) = post(format!("{}/connect/complete", demo.flow_url), json!({ "token": token, "tool": "personio" })).await;
+    let (status, answer) = post(
+        format!("{}/connect/complete", demo.flow_url),
+        json!({ "token": token, "tool": "personio" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(answer["error"], "this link has expired");
     demo.stop().await;
@@ -202,9 +327,18 @@ async fn pages_and_the_package_are_served_under_a_strict_csp() {
     let demo = demo(dir.path()).await;
     let page = reqwest::get(format!("{}/", demo.app_url)).await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"), "{csp}");
-    assert!(csp.contains(&format!("frame-src {}", demo.flow_url)), "{csp}");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(&format!("frame-src {}", demo.flow_url)),
+        "{csp}"
+    );
     assert!(page.text().await.unwrap().contains("Connect HRIS"));
     demo.stop().await;
 }
