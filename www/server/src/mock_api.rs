@@ -161,12 +161,33 @@ fn success(data: Value) -> Response {
     Json(json!({ "status": "success", "data": data })).into_response()
 }
 
-fn authorized(mock: &Mock, headers: &HeaderMap) -> bool {
-    headers
+/// Checks the Bearer key, answering Kombo's 401 otherwise.
+// The error is the finished answer, built once per bad request: its size does not matter.
+#[allow(clippy::result_large_err)]
+fn authorize(mock: &Mock, headers: &HeaderMap) -> Result<(), Response> {
+    let key = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        == Some(mock.api_key.as_str())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if key == Some(mock.api_key.as_str()) {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Missing or invalid API key.",
+        ))
+    }
+}
+
+/// The JSON object body of an authorized POST, or the error answer.
+#[allow(clippy::result_large_err)]
+fn authorized_body(
+    mock: &Mock,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<serde_json::Map<String, Value>, Response> {
+    authorize(mock, headers)?;
+    object(body)
 }
 
 /// Parses the body as a JSON object, answering Kombo-style errors otherwise.
@@ -191,10 +212,7 @@ async fn create_link(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if !authorized(&mock, &headers) {
-        return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
-    }
-    let body = match object(&body) {
+    let body = match authorized_body(&mock, &headers, &body) {
         Ok(b) => b,
         Err(e) => return e,
     };
@@ -289,10 +307,7 @@ async fn activate_integration(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if !authorized(&mock, &headers) {
-        return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
-    }
-    let body = match object(&body) {
+    let body = match authorized_body(&mock, &headers, &body) {
         Ok(b) => b,
         Err(e) => return e,
     };
@@ -318,8 +333,8 @@ async fn integration_by_token(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    if !authorized(&mock, &headers) {
-        return error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
+    if let Err(e) = authorize(&mock, &headers) {
+        return e;
     }
     match lock(&mock.activations).get_mut(&token) {
         None => error(

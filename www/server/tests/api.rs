@@ -43,6 +43,14 @@ async fn kombo(demo: &Demo, path: &str, key: &str, body: Value) -> (StatusCode, 
     (r.status(), r.json().await.unwrap())
 }
 
+/// `GET /integrations`.
+async fn integrations(demo: &Demo) -> Value {
+    let r = reqwest::get(format!("{}/integrations", demo.app_url))
+        .await
+        .unwrap();
+    r.json().await.unwrap()
+}
+
 /// init → the flow's "Connect" → the activation token the flow would post.
 async fn finish_flow(demo: &Demo, category: &str, tool: &str) -> String {
     let (status, body) = post(
@@ -252,12 +260,7 @@ async fn activating_the_same_token_twice_stores_one_row() {
     let (status, second) = post(activate, json!({ "token": token })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second, first);
-    let list: Value = reqwest::get(format!("{}/integrations", demo.app_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = integrations(&demo).await;
     assert_eq!(list["integrations"].as_array().unwrap().len(), 1);
     demo.stop().await;
 }
@@ -275,12 +278,7 @@ async fn integrations_survive_a_restart_and_can_be_removed() {
     first.stop().await;
 
     let second = demo(dir.path()).await;
-    let list: Value = reqwest::get(format!("{}/integrations", second.app_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = integrations(&second).await;
     assert_eq!(list["integrations"], json!([stored]));
     let id = stored["id"].as_str().unwrap();
     let url = format!("{}/integrations/{id}", second.app_url);
