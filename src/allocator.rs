@@ -28,6 +28,7 @@ pub fn live_allocations() -> usize {
 }
 
 /// Wraps an allocator to count live allocations.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 struct Counting<A>(A);
 
 // SAFETY: forwards every call unchanged to a sound allocator.

@@ -8,6 +8,7 @@
 //! into the `.wasm` for every page that loads it.
 
 use crate::protocol::{LinkError, Stage};
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/errors.js")]

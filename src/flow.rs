@@ -14,9 +14,10 @@
 //! `AbortSignal` listener is one more field of the flow, so aborting closes
 //! it the same way.
 
-use std::cell::{Cell, RefCell};
+use alloc::string::String;
+use core::cell::RefCell;
+use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
-use gloo_events::EventListener;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{
@@ -27,6 +28,7 @@ use web_sys::{
 use crate::error::Error;
 use crate::events::Events;
 use crate::js::field;
+use crate::listener::Listener;
 use crate::observer::SubtreeObserver;
 use crate::protocol::{self, LinkError, Message};
 
@@ -42,12 +44,22 @@ extern "C" {
     static DOCUMENT: JsValue;
 }
 
-thread_local! {
-    /// The open flow, if any.
-    static OPEN: RefCell<Option<OpenFlow>> = const { RefCell::new(None) };
-    /// Whether a [`Lock`] exists: a flow is open or a `connect()` is running.
-    static LOCKED: Cell<bool> = const { Cell::new(false) };
-}
+/// The open flow, if any.
+static OPEN: Single<Option<OpenFlow>> = Single(RefCell::new(None));
+/// Whether a [`Lock`] exists: a flow is open or a `connect()` is running.
+static LOCKED: AtomicBool = AtomicBool::new(false);
+
+/// A global of a module that has one thread. `no_std` has no
+/// `thread_local!`, and the flow's JS handles are not `Sync`.
+struct Single<T>(RefCell<T>);
+
+#[cfg(target_feature = "atomics")]
+compile_error!("the flow's globals assume a single-threaded module (no `atomics`)");
+
+// SAFETY: without the `atomics` target feature a wasm module has exactly one
+// thread, so the cell is never reached from two threads. Natively (unit
+// tests of the pure modules) nothing touches it.
+unsafe impl<T> Sync for Single<T> {}
 
 /// The right to open the flow: at most one exists at a time, and dropping
 /// it lets the next caller in.
@@ -57,7 +69,7 @@ pub struct Lock(());
 /// Takes the lock, or fails with [`Error::AlreadyOpen`] while a flow is
 /// open or a `connect()` is running.
 pub fn lock() -> Result<Lock, Error> {
-    if LOCKED.with(|l| l.replace(true)) {
+    if LOCKED.swap(true, Relaxed) {
         return Err(Error::AlreadyOpen);
     }
     Ok(Lock(()))
@@ -65,7 +77,7 @@ pub fn lock() -> Result<Lock, Error> {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        LOCKED.with(|l| l.set(false));
+        LOCKED.store(false, Relaxed);
     }
 }
 
@@ -78,9 +90,9 @@ allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox";
 /// the listeners go first, so removing the iframe cannot call back into a
 /// flow that is being torn down.
 struct OpenFlow {
-    _on_message: EventListener,
-    _on_abort: Option<EventListener>,
-    _on_load: EventListener,
+    _on_message: Listener,
+    _on_abort: Option<Listener>,
+    _on_load: Listener,
     _on_unmount: SubtreeObserver,
     _frame: Mounted,
     resolve: Function,
@@ -216,7 +228,7 @@ fn mount(
     // (`new` rather than `once` shares the message listener's closure code,
     // 117 bytes gzip. A later navigation inside the flow loads a document
     // with nothing focused yet, so focusing the iframe again is harmless.)
-    let on_load = EventListener::new(&iframe, "load", {
+    let on_load = Listener::new(&iframe, "load", {
         let events = events.clone();
         move |event: &Event| {
             if let Some(iframe) = event
@@ -235,8 +247,8 @@ fn mount(
     })
     .map_err(|_| Error::Dom)?;
 
-    let on_abort = signal
-        .map(|signal| EventListener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
+    let on_abort =
+        signal.map(|signal| Listener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
     let flow = OpenFlow {
         _on_message: on_message,
         _on_abort: on_abort,
@@ -248,7 +260,7 @@ fn mount(
         events: events.clone(),
         _lock: lock,
     };
-    OPEN.with(|slot| *slot.borrow_mut() = Some(flow));
+    *OPEN.0.borrow_mut() = Some(flow);
     events.emit("open");
     Ok(promise)
 }
@@ -256,7 +268,7 @@ fn mount(
 /// Settles the open flow, if any: tears it down first, then resolves or
 /// rejects, so a `.then` handler that reopens the flow finds the slot free.
 fn finish(outcome: Result<String, Error>) {
-    let Some(flow) = OPEN.with(|slot| slot.borrow_mut().take()) else {
+    let Some(flow) = OPEN.0.borrow_mut().take() else {
         return;
     };
     let (resolve, reject, events) = (
@@ -310,9 +322,9 @@ fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, Js
 /// this iframe's window *and* from the link's origin: the first alone (all
 /// the reference checks) would accept a success from whatever page the
 /// iframe has navigated to.
-fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> EventListener {
+fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> Listener {
     let global = GLOBAL.with(EventTarget::clone);
-    EventListener::new(&global, "message", move |event: &Event| {
+    Listener::new(&global, "message", move |event: &Event| {
         let Some(event) = event.dyn_ref::<MessageEvent>() else {
             return;
         };

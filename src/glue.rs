@@ -13,11 +13,10 @@
 //! Options are read with `Reflect` rather than serde: deserializing JS
 //! objects through serde costs ~19 KB gzip, more than this whole crate.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::Cell;
 
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -35,7 +34,9 @@ use crate::error::Error;
 use crate::events::Events;
 use crate::flow::{self, Lock};
 use crate::js;
+use crate::listener::Listener;
 use crate::protocol::{describe_failure, Category, Failure, Stage};
+use crate::timer::Timeout;
 
 /// The routes Kombo's guide asks customers to add to their back-end.
 const DEFAULT_INIT_URL: &str = "/integrations/kombo/init";
@@ -239,7 +240,7 @@ async fn post(options: &Options, stage: Stage, url: &str, body: &str) -> Result<
     });
     let _on_abort = options.signal.as_ref().map(|signal| {
         let controller = controller.clone();
-        EventListener::new(signal, "abort", move |_| controller.abort())
+        Listener::new(signal, "abort", move |_| controller.abort())
     });
     let why_not = || {
         if options.aborted() {

@@ -15,6 +15,10 @@
 //! `MutationObserver`), [`js`] (reading page-supplied values) and [`error`]
 //! (the error enum and its conversion to JS errors).
 #![deny(missing_docs)]
+// No std: see `listener.rs` for what it cost. Native unit tests use std.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
 
 mod allocator;
 pub mod error;
@@ -22,8 +26,12 @@ pub mod events;
 pub mod flow;
 pub mod glue;
 pub mod js;
+pub mod listener;
 pub mod observer;
 pub mod protocol;
+pub mod timer;
+
+use alloc::string::String;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -87,6 +95,17 @@ pub fn connect(category: JsValue, options: JsValue) -> Promise {
         let _ = Reflect::set(&result, &"activation".into(), &done.activation);
         Ok(result.into())
     })
+}
+
+/// A panic cannot happen on any path a page or a server controls (the
+/// code has no `unwrap` on their input); if one did, trapping is what
+/// `panic = "abort"` does anyway, without std's message formatting. The
+/// crate's own wasm tests link std (through wasm-bindgen-test), which brings
+/// its own handler, so they turn this one off with the `std` feature.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
 }
 
 fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, flow::Options), Error> {

@@ -7,6 +7,8 @@
 //! untrusted input is made here instead, as plain functions over plain
 //! values, so it can be unit-tested natively without a browser.
 
+use alloc::string::String;
+
 /// Query parameter the reference adds to the link; Kombo's flow reads it to
 /// know which SDK opened it, so we announce the version we are a drop-in for.
 pub const SDK_VERSION_PARAM: &str = "sdkv";
