@@ -35,3 +35,16 @@ export class KomboConnectRequestError extends Error {
     if (activationToken !== undefined) this.activationToken = activationToken;
   }
 }
+
+/**
+ * Thrown when the flow's page does not load: `reason` is 'timeout' (no
+ * `load` within `loadTimeoutMs`) or 'csp' (this page's
+ * Content-Security-Policy does not allow the link's origin in frame-src).
+ */
+export class KomboConnectLoadError extends Error {
+  constructor(message, reason) {
+    super(message);
+    this.name = 'KomboConnectLoadError';
+    this.reason = reason;
+  }
+}

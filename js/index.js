@@ -3,9 +3,9 @@
 // is idle), so importing the package costs a page one small script and
 // nothing else; callers never see an init() step.
 import initWasm, { connect as wasmConnect, showKomboConnect as wasmShow } from './kombo_connect_wasm.js';
-import { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError } from './errors.js';
+import { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectLoadError, KomboConnectRequestError } from './errors.js';
 
-export { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError };
+export { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectLoadError, KomboConnectRequestError };
 
 // Replaced at build time: the classic-script build finds its .wasm next to
 // its own <script src>; the ES module build next to itself, in the

@@ -24,6 +24,11 @@ extern "C" {
     fn new(message: &str) -> KomboConnectCancelledError;
 
     #[wasm_bindgen(extends = js_sys::Error)]
+    type KomboConnectLoadError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, reason: &str) -> KomboConnectLoadError;
+
+    #[wasm_bindgen(extends = js_sys::Error)]
     type KomboConnectRequestError;
     #[wasm_bindgen(constructor)]
     fn new(
@@ -65,6 +70,13 @@ pub enum Error {
     /// An error that is already a JS value: what the flow's Promise
     /// rejected with, passed on unchanged by `connect()`.
     Js(JsValue),
+    /// The flow's page did not load: a time-out or the page's CSP.
+    Load {
+        /// `'timeout'` or `'csp'`.
+        reason: &'static str,
+        /// What happened and what to change.
+        message: String,
+    },
     /// A request to the customer's back-end failed.
     Request {
         /// Which request.
@@ -113,7 +125,7 @@ impl Error {
             }
             Error::InvalidOption(_) => "Invalid Kombo Connect option: ",
             Error::Aborted(_) => "The Kombo Connect flow was aborted.",
-            Error::Request { .. } | Error::Js(_) => "",
+            Error::Request { .. } | Error::Load { .. } | Error::Js(_) => "",
         }
     }
 
@@ -167,6 +179,7 @@ impl From<Error> for JsValue {
                 error
             }
             Error::Js(error) => error,
+            Error::Load { reason, message } => KomboConnectLoadError::new(&message, reason).into(),
             Error::Request {
                 stage,
                 status,

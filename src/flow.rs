@@ -21,28 +21,18 @@ use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    AbortSignal, Document, Element, Event, EventTarget, HtmlElement, HtmlIFrameElement,
-    MessageEvent, Url,
+    AbortSignal, Document, Element, Event, HtmlElement, HtmlIFrameElement, MessageEvent, Url,
 };
 
 use crate::error::Error;
 use crate::events::Events;
-use crate::js::field;
+use crate::js::{self, field};
 use crate::listener::Listener;
 use crate::observer::SubtreeObserver;
-use crate::protocol::{self, LinkError, Message};
-
-#[wasm_bindgen]
-extern "C" {
-    // Bound directly instead of through `web_sys::window()`, whose search
-    // of four possible globals costs about a kilobyte of `.wasm` and glue.
-    /// `globalThis`, the page's `window`: where `message` events arrive.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL: EventTarget;
-    /// `globalThis.document`; `undefined` outside a browser page.
-    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = document)]
-    static DOCUMENT: JsValue;
-}
+use crate::overlay::Overlay;
+use crate::page::PageLock;
+use crate::protocol::{self, LinkError, LoadFailure, Message};
+use crate::timer::Timeout;
 
 /// The open flow, if any.
 static OPEN: Single<Option<OpenFlow>> = Single(RefCell::new(None));
@@ -93,8 +83,12 @@ struct OpenFlow {
     _on_message: Listener,
     _on_abort: Option<Listener>,
     _on_load: Listener,
+    _on_csp: Listener,
     _on_unmount: SubtreeObserver,
+    /// Until the flow loads: fails it with `KomboConnectLoadError`.
+    load_timeout: Option<Timeout>,
     _frame: Mounted,
+    cover: Cover,
     resolve: Function,
     reject: Function,
     events: Events,
@@ -103,17 +97,88 @@ struct OpenFlow {
     _lock: Option<Lock>,
 }
 
-/// The iframe in the page; dropping it removes the iframe and returns focus
-/// to where it was before the flow opened.
-struct Mounted {
-    iframe: HtmlIFrameElement,
-    focus_return: Option<HtmlElement>,
-}
+/// The iframe in the page; dropping it removes it.
+struct Mounted(HtmlIFrameElement);
 
 impl Drop for Mounted {
     fn drop(&mut self) {
-        self.iframe.remove();
-        if let Some(el) = self.focus_return.take().filter(|el| el.is_connected()) {
+        self.0.remove();
+    }
+}
+
+/// What the SDK does to the page around the flow, from the moment it starts
+/// (before the iframe exists, while `connect()` waits for a link) until it
+/// ends: the loading overlay, the page lock, and where focus goes back to.
+/// Field order is drop order: the page must no longer be inert when focus
+/// returns to an element in it.
+pub struct Cover {
+    overlay: Option<Overlay>,
+    _page: PageLock,
+    _focus: FocusReturn,
+    document: Document,
+    parent: Element,
+}
+
+impl Cover {
+    /// Covers the page for a flow that will go in `container` (the body
+    /// when `None`), with the loading overlay unless `loading` is false.
+    pub fn new(container: Option<Element>, loading: bool) -> Result<Cover, Error> {
+        if container.as_ref().is_some_and(|c| !c.is_connected()) {
+            return Err(Error::ContainerDetached);
+        }
+        let document = js::DOCUMENT.with(JsValue::clone);
+        if !document.is_object() {
+            return Err(Error::NoDocument);
+        }
+        let document: Document = document.unchecked_into();
+        let body: Option<Element> = document.body().map(Into::into);
+        let on_body = container.is_none();
+        let parent = container
+            .or_else(|| body.clone())
+            .ok_or(Error::NoDocument)?;
+        let focus = FocusReturn(
+            document
+                .active_element()
+                .and_then(|el| el.dyn_into::<HtmlElement>().ok()),
+        );
+        let overlay = match loading {
+            true => Some(Overlay::show(&document, &parent).map_err(|_| Error::Dom)?),
+            false => None,
+        };
+        let page = PageLock::new(
+            &document,
+            body.as_ref().filter(|_| on_body),
+            overlay.as_ref().map(Overlay::element),
+        );
+        Ok(Cover {
+            overlay,
+            _page: page,
+            _focus: focus,
+            document,
+            parent,
+        })
+    }
+
+    /// Runs `close` when the user closes the loading overlay.
+    pub fn on_close(&mut self, close: impl Fn() + Clone + 'static) {
+        if let Some(overlay) = &mut self.overlay {
+            overlay.on_close(close);
+        }
+    }
+
+    /// The page's document.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+}
+
+/// Gives focus back, when dropped, to the element that had it when the flow
+/// started, if it is still in the page.
+struct FocusReturn(Option<HtmlElement>);
+
+impl Drop for FocusReturn {
+    fn drop(&mut self) {
+        if let Some(el) = self.0.take().filter(|el| el.is_connected()) {
             let _ = el.focus();
         }
     }
@@ -145,15 +210,25 @@ impl Link {
 }
 
 /// Where the flow goes and what can stop it: `showKomboConnect`'s options.
-#[derive(Clone, Default)]
 pub struct Options {
     /// The element to append the iframe to; `document.body` when `None`.
     pub container: Option<Element>,
     /// Aborting it closes the flow and rejects with an `AbortError`.
     pub signal: Option<AbortSignal>,
-    /// `onEvent`: `open`, `loaded`, then `success`, `cancel` or `abort`, then `close`.
+    /// `onEvent`: `open`, `loaded`, then `success`, `cancel`, `error` or
+    /// `abort`, then `close`.
     pub events: Events,
+    /// `loading`: draw the loading overlay until the flow has loaded.
+    pub loading: bool,
+    /// `loadTimeoutMs`: fail with `KomboConnectLoadError` if the flow has
+    /// not loaded by then; 0 for never.
+    pub load_timeout_ms: u32,
+    /// A cover `connect()` put up while it waited for the link.
+    pub cover: Option<Cover>,
 }
+
+/// How long a flow may take to load before it counts as failed.
+pub const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
 
 /// Opens the flow and returns the Promise of its activation token.
 ///
@@ -180,25 +255,22 @@ fn mount(
         container,
         signal,
         events,
+        loading,
+        load_timeout_ms,
+        cover,
     }: Options,
     lock: Option<Lock>,
 ) -> Result<Promise, Error> {
-    if container.as_ref().is_some_and(|c| !c.is_connected()) {
+    if cover.is_none() && container.as_ref().is_some_and(|c| !c.is_connected()) {
         return Err(Error::ContainerDetached);
     }
     let link = Link::parse(url)?;
-    let document = DOCUMENT.with(JsValue::clone);
-    if !document.is_object() {
-        return Err(Error::NoDocument);
-    }
-    let document: Document = document.unchecked_into();
-    let parent: Element = match container {
-        Some(c) => c,
-        None => document.body().ok_or(Error::NoDocument)?.into(),
+    let mut cover = match cover {
+        Some(cover) => cover,
+        None => Cover::new(container, loading)?,
     };
-    let focus_return = document
-        .active_element()
-        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+    cover.on_close(|| finish(Err(Error::UserCancelled)));
+    let document = cover.document.clone();
 
     let iframe = create_iframe(&document, &link.src).map_err(|_| Error::Dom)?;
     let (mut resolve, mut reject) = (None, None);
@@ -213,12 +285,31 @@ fn mount(
     };
 
     // The frame is owned by `Mounted` from the moment it is in the page, so
-    // any early return below removes it again.
-    parent.append_with_node_1(&iframe).map_err(|_| Error::Dom)?;
-    let frame = Mounted {
-        iframe: iframe.clone(),
-        focus_return,
-    };
+    // any early return below removes it again. It goes under the overlay.
+    let under = cover.overlay.as_ref().map(|o| o.element().as_ref());
+    cover
+        .parent
+        .insert_before(&iframe, under)
+        .map_err(|_| Error::Dom)?;
+    let frame = Mounted(iframe.clone());
+    let on_csp = Listener::new(&document, "securitypolicyviolation", {
+        let origin = link.origin.clone();
+        move |event: &Event| {
+            let get = |name| {
+                field(event, name)
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            if protocol::blocks_frame(&get("effectiveDirective"), &get("blockedURI"), &origin) {
+                fail_load(LoadFailure::Blocked(&origin));
+            }
+        }
+    });
+    let load_timeout = (load_timeout_ms > 0).then(|| {
+        Timeout::new(load_timeout_ms, move || {
+            fail_load(LoadFailure::TimedOut(load_timeout_ms))
+        })
+    });
     let on_message = listen_for_messages(iframe.clone(), link.origin);
     // Focus moves in once the flow has loaded, not during this call:
     // `focus()` forces a synchronous style and layout of the page, which
@@ -237,6 +328,14 @@ fn mount(
             {
                 let _ = iframe.focus();
             }
+            // Loaded: the overlay and the time-out are done. (A load event
+            // from inside our own `finish` would find the slot borrowed.)
+            if let Ok(mut slot) = OPEN.0.try_borrow_mut() {
+                if let Some(flow) = slot.as_mut() {
+                    flow.load_timeout = None;
+                    flow.cover.overlay = None;
+                }
+            }
             events.emit("loaded");
         }
     });
@@ -253,8 +352,11 @@ fn mount(
         _on_message: on_message,
         _on_abort: on_abort,
         _on_load: on_load,
+        _on_csp: on_csp,
         _on_unmount: on_unmount,
+        load_timeout,
         _frame: frame,
+        cover,
         resolve,
         reject,
         events: events.clone(),
@@ -280,6 +382,7 @@ fn finish(outcome: Result<String, Error>) {
     events.emit(match &outcome {
         Ok(_) => "success",
         Err(Error::Aborted(_)) => "abort",
+        Err(Error::Load { .. }) => "error",
         Err(_) => "cancel",
     });
     events.emit("close");
@@ -287,6 +390,13 @@ fn finish(outcome: Result<String, Error>) {
         Ok(token) => resolve.call1(&JsValue::UNDEFINED, &JsValue::from(token)),
         Err(error) => reject.call1(&JsValue::UNDEFINED, &JsValue::from(error)),
     };
+}
+
+fn fail_load(failure: LoadFailure) {
+    finish(Err(Error::Load {
+        reason: failure.reason(),
+        message: failure.describe(),
+    }));
 }
 
 fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, JsValue> {
@@ -300,21 +410,11 @@ fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, Js
     // Through the CSSOM, not a `style` attribute string: a strict
     // Content-Security-Policy (`style-src` without 'unsafe-inline') blocks
     // the latter but not the former.
-    let style = iframe.style();
-    for (name, value) in [
-        // The largest value browsers keep; the reference's
-        // Number.MAX_SAFE_INTEGER is clamped to it anyway.
-        ("z-index", "2147483647"),
-        ("position", "fixed"),
-        ("width", "100%"),
-        ("height", "100%"),
-        ("top", "0"),
-        ("bottom", "0"),
-        ("left", "0"),
-        ("right", "0"),
-    ] {
-        style.set_property(name, value)?;
-    }
+    // z-index: the largest value browsers keep; the reference's
+    // Number.MAX_SAFE_INTEGER is clamped to it anyway.
+    iframe.style().set_css_text(
+        "z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0",
+    );
     Ok(iframe)
 }
 
@@ -323,8 +423,7 @@ fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, Js
 /// the reference checks) would accept a success from whatever page the
 /// iframe has navigated to.
 fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> Listener {
-    let global = GLOBAL.with(EventTarget::clone);
-    Listener::new(&global, "message", move |event: &Event| {
+    Listener::new(&js::global(), "message", move |event: &Event| {
         let Some(event) = event.dyn_ref::<MessageEvent>() else {
             return;
         };

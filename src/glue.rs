@@ -19,9 +19,9 @@ use core::cell::Cell;
 
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, AbortSignal, Element, Headers, RequestCredentials, RequestInit, Response,
+    AbortController, AbortSignal, Document, Element, Headers, RequestCredentials, RequestInit,
+    Response,
 };
 
 #[wasm_bindgen]
@@ -32,10 +32,11 @@ extern "C" {
 
 use crate::error::Error;
 use crate::events::Events;
-use crate::flow::{self, Lock};
+use crate::flow::{self, Cover, Lock};
 use crate::js;
 use crate::listener::Listener;
 use crate::protocol::{describe_failure, Category, Failure, Stage};
+use crate::task::Await;
 use crate::timer::Timeout;
 
 /// The routes Kombo's guide asks customers to add to their back-end.
@@ -56,6 +57,8 @@ pub struct Options {
     signal: Option<AbortSignal>,
     timeout_ms: u32,
     events: Events,
+    loading: bool,
+    load_timeout_ms: u32,
 }
 
 impl Options {
@@ -89,13 +92,6 @@ impl Options {
             }
         };
         let signal = js::signal(get("signal"))?;
-        let timeout_ms = match get("timeoutMs") {
-            v if v.is_undefined() => DEFAULT_TIMEOUT_MS,
-            v => match v.as_f64() {
-                Some(ms) if ms >= 1.0 && ms <= f64::from(u32::MAX) => ms as u32,
-                _ => return Err(Error::InvalidOption("timeoutMs")),
-            },
-        };
         Ok(Options {
             init_url,
             activate_url,
@@ -104,13 +100,29 @@ impl Options {
             credentials,
             container: js::container(get("container"))?,
             signal,
-            timeout_ms,
+            timeout_ms: js::millis(get("timeoutMs"), DEFAULT_TIMEOUT_MS, "timeoutMs")?,
             events: Events::read(get("onEvent"))?,
+            loading: get("loading") != JsValue::FALSE,
+            load_timeout_ms: js::millis(
+                get("loadTimeoutMs"),
+                flow::DEFAULT_LOAD_TIMEOUT_MS,
+                "loadTimeoutMs",
+            )?,
         })
     }
 
     fn aborted(&self) -> bool {
         self.signal.as_ref().is_some_and(AbortSignal::aborted)
+    }
+
+    /// Why a run whose own signal fired stopped: the caller aborted, or
+    /// else the user closed the loading overlay.
+    fn stopped(&self) -> Error {
+        if self.aborted() {
+            Error::Aborted(None)
+        } else {
+            Error::UserCancelled
+        }
     }
 }
 
@@ -123,11 +135,27 @@ pub struct Connected {
 }
 
 /// Runs init, the flow and activation, holding the lock throughout.
+///
+/// The loading overlay goes up at once, so the user sees the flow coming
+/// while the init request runs, and can close it. The run has its own
+/// `AbortController`, aborted by the caller's signal or by that close
+/// button, and each request follows it.
 pub async fn connect(category: Category, options: Options) -> Result<Connected, Error> {
     let lock = flow::lock()?;
     if options.aborted() {
         return Err(Error::Aborted(None));
     }
+    let run = AbortController::new().map_err(|_| Error::Dom)?;
+    let _follow = options.signal.as_ref().map(|signal| {
+        let run = run.clone();
+        Listener::new(signal, "abort", move |_| run.abort())
+    });
+    let mut cover = flow::Cover::new(options.container.clone(), options.loading)?;
+    cover.on_close({
+        let run = run.clone();
+        move || run.abort()
+    });
+    let run = run.signal();
     let body = Object::new();
     let _ = Reflect::set(
         &body,
@@ -139,7 +167,7 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
     }
     let body = json(&body).ok_or(Error::InvalidOption("initBody"))?;
     options.events.emit("init-start");
-    let init = post(&options, Stage::Init, &options.init_url, &body)
+    let init = post(&options, &run, Stage::Init, &options.init_url, &body)
         .await
         .map_err(|e| failed(&options, e))?;
     options.events.emit("init-done");
@@ -155,11 +183,17 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
             },
         )
     })?;
-    if options.aborted() {
-        return Err(Error::Aborted(None));
+    if run.aborted() {
+        return Err(failed(&options, options.stopped()));
     }
+    // Held until the run ends. The iframe starts loading in this same
+    // task, so the hint cannot make its first request faster; it keeps a
+    // connection to the flow's origin warm for the requests that follow.
+    let _hint = Preconnect::add(cover.document(), &flow::Link::parse(&link)?.origin);
+    // The iframe starts loading in this same task; the hint lets the
+    // browser keep one warm connection for the flow's own requests.
 
-    let activation_token = show(&lock, &link, &options).await?;
+    let activation_token = show(&lock, &link, &options, cover).await?;
 
     let activation = match &options.activate_url {
         None => JsValue::NULL,
@@ -168,7 +202,7 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
             let _ = Reflect::set(&body, &"token".into(), &activation_token.as_str().into());
             let body = json(&body).unwrap_or_default();
             options.events.emit("activate-start");
-            let activation = post(&options, Stage::Activate, url, &body)
+            let activation = post(&options, &run, Stage::Activate, url, &body)
                 .await
                 .map_err(|e| failed(&options, e.with_token(&activation_token)))?;
             options.events.emit("activate-done");
@@ -181,25 +215,30 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
     })
 }
 
-/// Reports a failed request as an `error` (or `abort`) event and passes it on.
+/// Reports a failed request as an `error`, `abort` or `cancel` event and
+/// passes it on.
 fn failed(options: &Options, error: Error) -> Error {
-    options.events.emit(if matches!(error, Error::Aborted(_)) {
-        "abort"
-    } else {
-        "error"
+    options.events.emit(match error {
+        Error::Aborted(_) => "abort",
+        Error::UserCancelled => "cancel",
+        _ => "error",
     });
     error
 }
 
-/// Shows the flow; aborting the caller's signal closes it.
-async fn show(lock: &Lock, link: &str, options: &Options) -> Result<String, Error> {
+/// Shows the flow in the cover put up at the start; aborting the caller's
+/// signal closes it.
+async fn show(lock: &Lock, link: &str, options: &Options, cover: Cover) -> Result<String, Error> {
     let flow_options = flow::Options {
-        container: options.container.clone(),
+        container: None,
         signal: options.signal.clone(),
         events: options.events.clone(),
+        loading: options.loading,
+        load_timeout_ms: options.load_timeout_ms,
+        cover: Some(cover),
     };
     let promise = flow::open_locked(lock, link, flow_options)?;
-    match JsFuture::from(promise).await {
+    match Await::from(promise).await {
         Ok(token) => token.as_string().ok_or(Error::Dom),
         // Already the JS error the flow settled with (cancel, removal, abort).
         Err(error) => Err(Error::Js(error)),
@@ -207,8 +246,14 @@ async fn show(lock: &Lock, link: &str, options: &Options) -> Result<String, Erro
 }
 
 /// One JSON POST with the caller's headers and credentials, a time-out and
-/// the caller's signal. Resolves with the parsed body (`null` when empty).
-async fn post(options: &Options, stage: Stage, url: &str, body: &str) -> Result<JsValue, Error> {
+/// the run's signal. Resolves with the parsed body (`null` when empty).
+async fn post(
+    options: &Options,
+    run: &AbortSignal,
+    stage: Stage,
+    url: &str,
+    body: &str,
+) -> Result<JsValue, Error> {
     let fail = |failure: Failure| Error::Request {
         stage,
         status: match failure {
@@ -227,24 +272,24 @@ async fn post(options: &Options, stage: Stage, url: &str, body: &str) -> Result<
     let _ = headers.set("Content-Type", "application/json");
     let _ = headers.set("Accept", "application/json");
 
-    // One controller per request, aborted by the time-out or by the caller's
-    // signal; both are guards, so they stop when this function returns.
+    // One controller per request, aborted by the time-out or by the run;
+    // both are guards, so they stop when this function returns.
     let controller = AbortController::new().map_err(|_| Error::Dom)?;
     let timed_out = Rc::new(Cell::new(false));
-    let _timeout = Timeout::new(options.timeout_ms, {
+    let _timeout = (options.timeout_ms > 0).then(|| {
         let (controller, timed_out) = (controller.clone(), timed_out.clone());
-        move || {
+        Timeout::new(options.timeout_ms, move || {
             timed_out.set(true);
             controller.abort();
-        }
+        })
     });
-    let _on_abort = options.signal.as_ref().map(|signal| {
+    let _on_abort = {
         let controller = controller.clone();
-        Listener::new(signal, "abort", move |_| controller.abort())
-    });
+        Listener::new(run, "abort", move |_| controller.abort())
+    };
     let why_not = || {
-        if options.aborted() {
-            Error::Aborted(None)
+        if run.aborted() {
+            options.stopped()
         } else if timed_out.get() {
             fail(Failure::TimedOut(options.timeout_ms))
         } else {
@@ -258,12 +303,12 @@ async fn post(options: &Options, stage: Stage, url: &str, body: &str) -> Result<
     init.set_body(&JsValue::from_str(body));
     init.set_credentials(options.credentials);
     init.set_signal(Some(&controller.signal()));
-    let response: Response = JsFuture::from(fetch(url, &init))
+    let response: Response = Await::from(fetch(url, &init))
         .await
         .map_err(|_| why_not())?
         .unchecked_into();
     let text = match response.text() {
-        Ok(p) => JsFuture::from(p)
+        Ok(p) => Await::from(p)
             .await
             .map_err(|_| why_not())?
             .as_string()
@@ -291,4 +336,28 @@ fn find_link(body: &JsValue) -> Option<String> {
 
 fn json(value: &JsValue) -> Option<String> {
     JSON::stringify(value).ok().and_then(|s| s.as_string())
+}
+
+/// A `<link rel="preconnect">` to the flow's origin, removed when dropped.
+struct Preconnect(Option<Element>);
+
+impl Preconnect {
+    fn add(document: &Document, origin: &str) -> Preconnect {
+        let link = document.create_element("link").ok().filter(|link| {
+            let _ = link.set_attribute("rel", "preconnect");
+            let _ = link.set_attribute("href", origin);
+            document
+                .head()
+                .is_some_and(|head| head.append_with_node_1(link).is_ok())
+        });
+        Preconnect(link)
+    }
+}
+
+impl Drop for Preconnect {
+    fn drop(&mut self) {
+        if let Some(link) = &self.0 {
+            link.remove();
+        }
+    }
 }

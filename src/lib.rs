@@ -28,14 +28,16 @@ pub mod glue;
 pub mod js;
 pub mod listener;
 pub mod observer;
+pub mod overlay;
+pub mod page;
 pub mod protocol;
+pub mod task;
 pub mod timer;
 
 use alloc::string::String;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::Error;
 use crate::protocol::{Category, LinkError};
@@ -79,7 +81,7 @@ pub fn live_allocations() -> u32 {
 /// `AbortError` `DOMException`.
 #[wasm_bindgen(js_name = connect, skip_typescript)]
 pub fn connect(category: JsValue, options: JsValue) -> Promise {
-    future_to_promise(async move {
+    task::spawn(async move {
         let category = category
             .as_string()
             .as_deref()
@@ -121,6 +123,13 @@ fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, flow::Options)
             container: js::container(get("container"))?,
             signal: js::signal(get("signal"))?,
             events: events::Events::read(get("onEvent"))?,
+            loading: get("loading") != JsValue::FALSE,
+            load_timeout_ms: js::millis(
+                get("loadTimeoutMs"),
+                flow::DEFAULT_LOAD_TIMEOUT_MS,
+                "loadTimeoutMs",
+            )?,
+            cover: None,
         },
     ))
 }

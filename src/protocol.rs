@@ -226,6 +226,73 @@ pub fn describe_failure(url: &str, failure: &Failure) -> String {
     m
 }
 
+/// Why the flow's page did not load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadFailure<'a> {
+    /// No `load` within `loadTimeoutMs` milliseconds.
+    TimedOut(u32),
+    /// The host page's Content-Security-Policy refused to frame this origin.
+    Blocked(&'a str),
+}
+
+impl LoadFailure<'_> {
+    /// The value of `KomboConnectLoadError.reason`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            LoadFailure::TimedOut(_) => "timeout",
+            LoadFailure::Blocked(_) => "csp",
+        }
+    }
+
+    /// The error message: what happened and what to change.
+    ///
+    /// ```
+    /// use kombo_connect_wasm::protocol::LoadFailure;
+    /// assert_eq!(
+    ///     LoadFailure::Blocked("https://connect.kombo.dev").describe(),
+    ///     "This page's Content-Security-Policy blocked Kombo Connect (frame-src): \
+    ///      add https://connect.kombo.dev to frame-src.",
+    /// );
+    /// ```
+    pub fn describe(self) -> String {
+        let mut m = String::new();
+        match self {
+            LoadFailure::TimedOut(ms) => {
+                m.push_str("Kombo Connect did not load within ");
+                push_decimal(&mut m, ms);
+                m.push_str(" ms. Check the network, or raise loadTimeoutMs.");
+            }
+            LoadFailure::Blocked(origin) => {
+                m.push_str(
+                    "This page's Content-Security-Policy blocked Kombo Connect (frame-src): add ",
+                );
+                m.push_str(origin);
+                m.push_str(" to frame-src.");
+            }
+        }
+        m
+    }
+}
+
+/// Whether a `securitypolicyviolation` event is the page's CSP refusing
+/// to frame a link of `origin`. Browsers report the directive that applies
+/// to frames as `frame-src` even when the policy falls back to `child-src`
+/// or `default-src`, and the blocked URL in full or as its origin.
+///
+/// ```
+/// use kombo_connect_wasm::protocol::blocks_frame;
+/// let origin = "https://connect.kombo.dev";
+/// assert!(blocks_frame("frame-src", "https://connect.kombo.dev/?token=x", origin));
+/// assert!(!blocks_frame("img-src", "https://connect.kombo.dev/logo.png", origin));
+/// assert!(!blocks_frame("frame-src", "https://connect.kombo.dev.evil.com/", origin));
+/// ```
+pub fn blocks_frame(directive: &str, blocked: &str, origin: &str) -> bool {
+    directive == "frame-src"
+        && blocked
+            .strip_prefix(origin)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Appends `: <start of body>`, cut at a character boundary, or nothing for
 /// an empty body.
 ///
@@ -247,21 +314,14 @@ fn push_excerpt(m: &mut String, body: &str) {
     }
 }
 
-/// Writes `n` in decimal without `core::fmt`.
-fn push_decimal(m: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Writes `n` in decimal without `core::fmt`, and without indexing: a
+/// bounds check is a panic path that formats its numbers, which alone kept
+/// `core::fmt`'s integer printing in the `.wasm`.
+fn push_decimal(m: &mut String, n: u32) {
+    if n >= 10 {
+        push_decimal(m, n / 10);
     }
-    for &d in &digits[i..] {
-        m.push(char::from(d));
-    }
+    m.push(char::from(b'0' + (n % 10) as u8));
 }
 
 #[cfg(test)]

@@ -1,0 +1,113 @@
+//! The page behind the flow: not focusable, not scrollable, and put back
+//! exactly as it was.
+//!
+//! The flow covers the viewport, yet with the reference Tab still walks
+//! into the page behind it and the wheel still scrolls it. While a flow is
+//! open on `document.body`, every other child of the body is `inert` (a
+//! caller who passes a `container` runs their own modal and keeps their own
+//! focus trap). Scrolling is locked with `overflow: hidden` on `<html>`;
+//! when the page had a classic scrollbar, `scrollbar-gutter: stable` keeps
+//! its width reserved so nothing shifts sideways. Dropping the lock puts
+//! back the exact inline values it replaced, clears only the `inert` it set,
+//! and restores the scroll position if the browser moved it.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleDeclaration, Document, Element, HtmlElement};
+
+use crate::js::global_number;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = globalThis, js_name = scrollTo)]
+    fn scroll_to(x: f64, y: f64);
+    /// Any element, for its `inert` property: cheaper than web-sys'
+    /// `HtmlElement`, whose cast is an `instanceof` import. (`inert` on a
+    /// non-HTML child of the body, an `<svg>`, is then a harmless expando.)
+    type Inertable;
+    #[wasm_bindgen(method, getter)]
+    fn inert(this: &Inertable) -> bool;
+    #[wasm_bindgen(method, setter)]
+    fn set_inert(this: &Inertable, inert: bool);
+}
+
+/// The two properties of `<html>`'s inline style the lock changes.
+const LOCKED: [&str; 2] = ["overflow", "scrollbar-gutter"];
+
+/// Holds the page still; dropping it restores it.
+#[must_use = "the page is released as soon as the lock is dropped"]
+pub struct PageLock {
+    inert: Vec<Inertable>,
+    style: Option<CssStyleDeclaration>,
+    /// The inline value of each of [`LOCKED`] before the lock.
+    saved: [String; 2],
+    scroll: (f64, f64),
+}
+
+impl PageLock {
+    /// Locks scrolling, and makes the body's other children inert when
+    /// `modal_on` is the body. `keep` (the loading overlay) stays usable.
+    pub fn new(
+        document: &Document,
+        modal_on: Option<&Element>,
+        keep: Option<&Element>,
+    ) -> PageLock {
+        let mut inert = Vec::new();
+        let mut child = modal_on.and_then(Element::first_element_child);
+        while let Some(el) = child {
+            child = el.next_element_sibling();
+            if Some(&el) == keep {
+                continue;
+            }
+            let el: Inertable = el.unchecked_into();
+            if !el.inert() {
+                el.set_inert(true);
+                inert.push(el);
+            }
+        }
+        let scroll = (global_number("scrollX"), global_number("scrollY"));
+        let html = document
+            .document_element()
+            .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+        let mut saved: [String; 2] = Default::default();
+        let style = html.map(|html| {
+            // Reads layout once; 0 for overlay scrollbars or a page that
+            // does not scroll, where reserving a gutter would shift it.
+            let scrollbar = global_number("innerWidth") - f64::from(html.client_width());
+            let style = html.style();
+            for (name, slot) in LOCKED.iter().zip(saved.iter_mut()) {
+                *slot = style.get_property_value(name).unwrap_or_default();
+            }
+            let _ = style.set_property("overflow", "hidden");
+            if scrollbar > 0.0 {
+                let _ = style.set_property("scrollbar-gutter", "stable");
+            }
+            style
+        });
+        PageLock {
+            inert,
+            style,
+            saved,
+            scroll,
+        }
+    }
+}
+
+impl Drop for PageLock {
+    fn drop(&mut self) {
+        for el in &self.inert {
+            el.set_inert(false);
+        }
+        if let Some(style) = &self.style {
+            // An empty value removes the property again.
+            for (name, value) in LOCKED.iter().zip(&self.saved) {
+                let _ = style.set_property(name, value);
+            }
+        }
+        if (global_number("scrollX"), global_number("scrollY")) != self.scroll {
+            scroll_to(self.scroll.0, self.scroll.1);
+        }
+    }
+}
