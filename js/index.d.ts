@@ -16,14 +16,30 @@ export declare class KomboConnectCancelledError extends Error {
 }
 
 /**
+ * Rejected when the flow's page does not load, instead of leaving a blank
+ * screen. Not in `@kombo-api/connect`.
+ */
+export declare class KomboConnectLoadError extends Error {
+  constructor(message: string, reason: 'timeout' | 'csp');
+  readonly name: 'KomboConnectLoadError';
+  /**
+   * `'timeout'`: no `load` within `loadTimeoutMs`. `'csp'`: this page's
+   * Content-Security-Policy does not allow the link's origin in `frame-src`
+   * (the message names the origin to add).
+   */
+  readonly reason: 'timeout' | 'csp';
+}
+
+/**
  * A lifecycle event, given to `onEvent`. Never carries a token, so it can go
  * to any analytics tool as it is.
  */
 export interface KomboConnectEvent {
   /**
-   * `open`, `loaded` (the flow's page loaded), then `success`, `cancel` or `abort`, then `close`;
-   * from {@link connect} also `init-start`, `init-done`, `activate-start`, `activate-done` and
-   * `error` (a request failed).
+   * `open`, `loaded` (the flow's page loaded), then `success`, `cancel`, `error` (a
+   * {@link KomboConnectLoadError}) or `abort`, then `close`; from {@link connect} also
+   * `init-start`, `init-done`, `activate-start`, `activate-done`, and `error`, `cancel` or
+   * `abort` while a request runs.
    */
   type:
     | 'open' | 'loaded' | 'success' | 'cancel' | 'error' | 'abort' | 'close'
@@ -54,6 +70,17 @@ export interface ShowKomboConnectOptions {
    * Exceptions thrown here are ignored. Not in `@kombo-api/connect`.
    */
   onEvent?: (event: KomboConnectEvent) => void;
+  /**
+   * Draw a loading state (a spinner on a dimmed backdrop, with a close button; Escape closes it
+   * too) until the flow has loaded. Default `true`; `false` shows nothing until the flow's own
+   * page paints, as `@kombo-api/connect` does.
+   */
+  loading?: boolean;
+  /**
+   * Reject with a {@link KomboConnectLoadError} if the flow has not loaded by then, in
+   * milliseconds. Default 20,000; `0` waits forever.
+   */
+  loadTimeoutMs?: number;
 }
 
 /**
@@ -68,6 +95,7 @@ export interface ShowKomboConnectOptions {
  * @throws {TypeError} If `url` is not an absolute https link (nothing is opened).
  * @throws {Error} If `options.container` is provided but not attached to the document.
  * @throws {DOMException} Named `AbortError`, when `options.signal` aborts.
+ * @throws {KomboConnectLoadError} If the flow does not load (time-out, or blocked by this page's CSP).
  *
  * @example
  * ```ts
@@ -126,10 +154,18 @@ export interface ConnectOptions {
   container?: HTMLElement;
   /** Aborting stops the running request or closes the flow, and rejects with an `AbortError` `DOMException`. */
   signal?: AbortSignal;
-  /** Time-out of each request, in milliseconds. Default 30,000. */
+  /** Time-out of each request, in milliseconds. Default 30,000; `0` waits forever. */
   timeoutMs?: number;
   /** Called with each {@link KomboConnectEvent}, from `init-start` to `activate-done`. */
   onEvent?: (event: KomboConnectEvent) => void;
+  /**
+   * The loading state of {@link ShowKomboConnectOptions.loading}, shown from the moment of the
+   * call, while the init request runs; its close button (or Escape) then cancels that request
+   * and rejects with {@link KomboConnectCancelledError}. Default `true`.
+   */
+  loading?: boolean;
+  /** See {@link ShowKomboConnectOptions.loadTimeoutMs}. Default 20,000. */
+  loadTimeoutMs?: number;
 }
 
 /** What {@link connect} resolves with. */
@@ -150,6 +186,7 @@ export interface ConnectResult {
  * @throws {KomboConnectCancelledError} If the user closes the flow (activation is not called).
  * @throws {KomboConnectRequestError} If a request fails.
  * @throws {DOMException} Named `AbortError`, when `options.signal` aborts.
+ * @throws {KomboConnectLoadError} If the flow does not load (time-out, or blocked by this page's CSP).
  *
  * @example
  * ```ts

@@ -9,9 +9,9 @@
 // and `flowPage()` for browser tests (Playwright) that route the Connect
 // link to a page that answers like the real flow. Nothing here loads the
 // .wasm or touches the network.
-import { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError } from './errors.js';
+import { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectLoadError, KomboConnectRequestError } from './errors.js';
 
-export { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError };
+export { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectLoadError, KomboConnectRequestError };
 
 const DEFAULT = { type: 'success', token: 'test_activation_token', activation: null };
 const CATEGORIES = ['HRIS', 'ATS', 'ASSESSMENT', 'LMS'];

@@ -141,15 +141,11 @@ impl Cover {
                 .active_element()
                 .and_then(|el| el.dyn_into::<HtmlElement>().ok()),
         );
+        let page = PageLock::new(&document, body.as_ref().filter(|_| on_body));
         let overlay = match loading {
             true => Some(Overlay::show(&document, &parent).map_err(|_| Error::Dom)?),
             false => None,
         };
-        let page = PageLock::new(
-            &document,
-            body.as_ref().filter(|_| on_body),
-            overlay.as_ref().map(Overlay::element),
-        );
         Ok(Cover {
             overlay,
             _page: page,

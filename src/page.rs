@@ -33,8 +33,10 @@ extern "C" {
     fn set_inert(this: &Inertable, inert: bool);
 }
 
-/// The two properties of `<html>`'s inline style the lock changes.
-const LOCKED: [&str; 2] = ["overflow", "scrollbar-gutter"];
+/// The properties of `<html>`'s inline style the lock changes, as
+/// longhands: a page's own `overflow-y: scroll` must come back as it was,
+/// which restoring the `overflow` shorthand would not do.
+const LOCKED: [&str; 3] = ["overflow-x", "overflow-y", "scrollbar-gutter"];
 
 /// Holds the page still; dropping it restores it.
 #[must_use = "the page is released as soon as the lock is dropped"]
@@ -42,25 +44,20 @@ pub struct PageLock {
     inert: Vec<Inertable>,
     style: Option<CssStyleDeclaration>,
     /// The inline value of each of [`LOCKED`] before the lock.
-    saved: [String; 2],
+    saved: [String; 3],
     scroll: (f64, f64),
 }
 
 impl PageLock {
-    /// Locks scrolling, and makes the body's other children inert when
-    /// `modal_on` is the body. `keep` (the loading overlay) stays usable.
-    pub fn new(
-        document: &Document,
-        modal_on: Option<&Element>,
-        keep: Option<&Element>,
-    ) -> PageLock {
+    /// Locks scrolling, and makes the children of `modal_on` (the body,
+    /// when the flow goes there) inert. Call it before adding anything to
+    /// the page: what is added afterwards (the overlay, the iframe) stays
+    /// usable, and the one layout read happens before our own changes.
+    pub fn new(document: &Document, modal_on: Option<&Element>) -> PageLock {
         let mut inert = Vec::new();
         let mut child = modal_on.and_then(Element::first_element_child);
         while let Some(el) = child {
             child = el.next_element_sibling();
-            if Some(&el) == keep {
-                continue;
-            }
             let el: Inertable = el.unchecked_into();
             if !el.inert() {
                 el.set_inert(true);
@@ -71,7 +68,7 @@ impl PageLock {
         let html = document
             .document_element()
             .and_then(|el| el.dyn_into::<HtmlElement>().ok());
-        let mut saved: [String; 2] = Default::default();
+        let mut saved: [String; 3] = Default::default();
         let style = html.map(|html| {
             // Reads layout once; 0 for overlay scrollbars or a page that
             // does not scroll, where reserving a gutter would shift it.

@@ -36,6 +36,8 @@
     stage: e && e.stage,
     status: e && e.status,
     activationToken: e && e.activationToken,
+    isLoadError: !!window.SDK.KomboConnectLoadError && e instanceof window.SDK.KomboConnectLoadError,
+    reason: e && e.reason,
   });
   const record = (start) => {
     const rec = { state: 'pending' };

@@ -4,11 +4,16 @@ import { existsSync } from 'node:fs';
 
 const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-export function launch() {
+/**
+ * `scrollbars: true` keeps classic scrollbars, which Playwright hides in
+ * headless mode by default; the scroll-lock test needs one to measure.
+ */
+export function launch({ scrollbars = false } = {}) {
   const executablePath = candidates.find((p) => p && existsSync(p));
   if (!executablePath) throw new Error('Chromium not found: run `make tools` or set CHROMIUM_PATH.');
   return chromium.launch({
     executablePath,
+    ignoreDefaultArgs: scrollbars ? ['--hide-scrollbars'] : [],
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });

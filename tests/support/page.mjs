@@ -58,13 +58,16 @@ export async function openPage({ browser, servers }, impl, { csp } = {}) {
         iframes: await ctx.iframes(),
         listeners: await messageListeners(page),
         observers: await page.evaluate(() => T.observers()),
+        // The loading overlay, and `inert` or a scroll lock left on the page.
+        overlays: await page.evaluate(() => document.querySelectorAll('[data-kombo-connect]').length),
+        locked: await page.evaluate(() => document.querySelectorAll('[inert]').length + (document.documentElement.style.overflowX === 'hidden')),
       };
     },
   };
   return ctx;
 }
 
-/** No iframe, no `message` listener on window, no MutationObserver left. */
+/** No iframe, no `message` listener on window, no MutationObserver, overlay or page lock left. */
 export async function assertClean(ctx) {
-  assert.deepEqual(await ctx.leftovers(), { iframes: 0, listeners: 0, observers: 0 });
+  assert.deepEqual(await ctx.leftovers(), { iframes: 0, listeners: 0, observers: 0, overlays: 0, locked: 0 });
 }

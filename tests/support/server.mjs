@@ -57,7 +57,7 @@ export async function startServers(extraMounts = {}) {
     }
     const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
     const csp = url.searchParams.get('csp');
-    if ((csp === 'strict' || csp === 'trusted-types') && extname(file) === '.html') {
+    if ((csp === 'strict' || csp === 'trusted-types' || csp === 'no-frames') && extname(file) === '.html') {
       // What the README tells customers to allow, and nothing more; with
       // Trusted Types enforced and no policy allowed on top for 'trusted-types'.
       headers['content-security-policy'] = [
@@ -65,7 +65,8 @@ export async function startServers(extraMounts = {}) {
         "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "connect-src 'self'",
-        `frame-src ${origins.flow}`,
+        // 'no-frames': a page whose policy was written before it embedded Kombo Connect.
+        csp === 'no-frames' ? "frame-src 'self'" : `frame-src ${origins.flow}`,
         ...(csp === 'trusted-types' ? ["require-trusted-types-for 'script'", "trusted-types 'none'"] : []),
       ].join('; ');
     }

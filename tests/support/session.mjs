@@ -5,9 +5,9 @@ import { launch } from './browser.mjs';
 import { startServers } from './server.mjs';
 
 /** Starts the servers (see server.mjs) and Chromium; `close()` stops both. */
-export async function openSession(extraMounts) {
+export async function openSession(extraMounts, browserOptions) {
   const servers = await startServers(extraMounts);
-  const browser = await launch();
+  const browser = await launch(browserOptions);
   return {
     servers,
     browser,

@@ -1,0 +1,190 @@
+// Issue 6, points 2, 4 and 6: a flow that does not load is an error, not a
+// blank screen; the host page draws a loading state with a way out until
+// the flow has loaded; connect() shows it from the moment it is called.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertClean, openPage } from './support/page.mjs';
+import { openSession } from './support/session.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const FLOW_HTML = '<!doctype html><title>slow flow</title><p>Mock Connect flow, served late.</p>';
+
+let session;
+const hung = [];
+before(async () => {
+  session = await openSession();
+  const { routes } = session.servers;
+  // A flow URL whose server never answers: the iframe never fires `load`.
+  routes['/hang'] = (req, res) => hung.push(res);
+  // A flow URL that answers after 700 ms.
+  routes['/slow'] = (req, res) =>
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end(FLOW_HTML), 700);
+});
+after(async () => {
+  for (const res of hung) res.destroy();
+  await session?.close();
+});
+
+async function withPage(impl, fn, options) {
+  const ctx = await openPage(session, impl, options);
+  try {
+    await fn(ctx);
+    await assertClean(ctx);
+    assert.equal(await overlays(ctx), 0, 'the loading overlay was left behind');
+    assert.deepEqual(ctx.errors, []);
+  } finally {
+    await ctx.page.close();
+  }
+}
+
+const overlays = (ctx) => ctx.page.evaluate(() => document.querySelectorAll('[data-kombo-connect]').length);
+const open = (ctx, url, options = {}) => ctx.page.evaluate(([url, options]) => T.open(url, options), [url, options]);
+const overlay = '[data-kombo-connect="loading"]';
+
+for (const impl of ['esm', 'global']) {
+  test(`a flow that never loads rejects with KomboConnectLoadError 'timeout' after loadTimeoutMs, and cleans up (${impl})`, () =>
+    withPage(impl, async (ctx) => {
+      const id = await open(ctx, `${session.servers.flow}/hang`, { loadTimeoutMs: 400 });
+      const r = await ctx.result(id, 3000);
+      assert.equal(r.state, 'rejected');
+      assert.equal(r.error.name, 'KomboConnectLoadError');
+      assert.ok(r.error.isLoadError && r.error.isError, 'instanceof KomboConnectLoadError and Error');
+      assert.equal(r.error.reason, 'timeout');
+      assert.match(r.error.message, /did not load within 400 ms/);
+      // Usable again at once.
+      const next = await open(ctx, ctx.flowUrl());
+      await ctx.post({ type: 'close' });
+      assert.equal((await ctx.result(next)).error.name, 'KomboConnectCancelledError');
+    }));
+}
+
+test('the reference waits forever on a flow that never loads (what loadTimeoutMs fixes)', async () => {
+  const ctx = await openPage(session, 'ref');
+  try {
+    const id = await open(ctx, `${session.servers.flow}/hang`);
+    assert.ok(await ctx.pendingFor(id, 1500), 'the reference settled');
+  } finally {
+    await ctx.page.close();
+  }
+});
+
+test("a page whose CSP does not allow the flow's origin gets KomboConnectLoadError 'csp' naming frame-src and the origin", () =>
+  withPage('esm', async (ctx) => {
+    const id = await open(ctx, ctx.flowUrl());
+    const r = await ctx.result(id, 3000);
+    assert.equal(r.state, 'rejected');
+    assert.equal(r.error.name, 'KomboConnectLoadError');
+    assert.equal(r.error.reason, 'csp');
+    assert.ok(r.error.message.includes('frame-src'), r.error.message);
+    assert.ok(r.error.message.includes(session.servers.flow), r.error.message);
+  }, { csp: 'no-frames' }));
+
+test('the loading overlay covers the page until the flow loads, then goes, and focus moves into the flow', () =>
+  withPage('esm', async (ctx) => {
+    const id = await open(ctx, `${session.servers.flow}/slow`, { onEvent: 'record' });
+    const drawn = await ctx.page.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      const iframe = document.querySelector('iframe');
+      const button = el.querySelector('button');
+      const spinner = el.querySelector('[role="progressbar"]');
+      const box = el.getBoundingClientRect();
+      return {
+        onTop: iframe.compareDocumentPosition(el) === Node.DOCUMENT_POSITION_FOLLOWING,
+        covers: box.width === innerWidth && box.height === innerHeight,
+        backdrop: getComputedStyle(el).backgroundColor,
+        label: button.getAttribute('aria-label'),
+        spinning: spinner.getAnimations().length,
+        busy: el.getAttribute('aria-busy'),
+      };
+    }, overlay);
+    assert.deepEqual(drawn, { onTop: true, covers: true, backdrop: 'rgba(15, 23, 42, 0.55)', label: 'Close', spinning: 1, busy: 'true' });
+    await ctx.page.waitForFunction((id) => T.events[id].some((e) => e.type === 'loaded'), id);
+    assert.equal(await overlays(ctx), 0);
+    assert.equal(await ctx.page.evaluate(() => document.activeElement === document.querySelector('iframe')), true);
+    await ctx.post({ type: 'success', data: { activation_token: 'slow_tok' } }, session.servers.flow);
+    assert.equal((await ctx.result(id)).value, 'slow_tok');
+  }));
+
+test("the overlay's close button cancels a flow that has not loaded", () =>
+  withPage('esm', async (ctx) => {
+    const id = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.click(`${overlay} button`);
+    const r = await ctx.result(id);
+    assert.equal(r.error.name, 'KomboConnectCancelledError');
+    assert.ok(r.error.isCancelled);
+  }));
+
+test('Escape cancels a flow that has not loaded, while the page has the keyboard', () =>
+  withPage('global', async (ctx) => {
+    const id = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.keyboard.press('Escape');
+    assert.equal((await ctx.result(id)).error.name, 'KomboConnectCancelledError');
+  }));
+
+test('with prefers-reduced-motion the spinner does not move', () =>
+  withPage('esm', async (ctx) => {
+    await ctx.page.emulateMedia({ reducedMotion: 'reduce' });
+    const id = await open(ctx, `${session.servers.flow}/hang`);
+    assert.equal(await ctx.page.evaluate((sel) => document.querySelector(`${sel} [role="progressbar"]`).getAnimations().length, overlay), 0);
+    await ctx.page.click(`${overlay} button`);
+    await ctx.result(id);
+  }));
+
+test('loading: false draws nothing, as the reference', () =>
+  withPage('esm', async (ctx) => {
+    const id = await open(ctx, `${session.servers.flow}/hang`, { loading: false });
+    assert.equal(await ctx.iframes(), 1);
+    assert.equal(await overlays(ctx), 0);
+    await ctx.page.evaluate(() => document.querySelector('iframe').remove());
+    assert.equal((await ctx.result(id)).error.name, 'KomboConnectCancelledError');
+  }));
+
+test('the overlay is drawn under a strict CSP with Trusted Types enforced, with no violation', () =>
+  withPage('esm', async (ctx) => {
+    const id = await open(ctx, `${session.servers.flow}/hang`);
+    const styled = await ctx.page.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      return [getComputedStyle(el).position, getComputedStyle(el.querySelector('button')).borderRadius];
+    }, overlay);
+    assert.deepEqual(styled, ['fixed', '50%']);
+    await ctx.page.click(`${overlay} button`);
+    await ctx.result(id);
+    assert.deepEqual(await ctx.page.evaluate(() => T.violations), []);
+  }, { csp: 'trusted-types' }));
+
+// connect(): the loading state from the moment of the call.
+test('connectHris() shows the loading state while init runs; closing it cancels the init request', () =>
+  withPage('esm', async (ctx) => {
+    const { routes, requests } = session.servers;
+    let aborted = false;
+    routes['/integrations/kombo/init'] = (req, res) => { hung.push(res); res.on('close', () => { aborted = true; }); };
+    const id = await ctx.page.evaluate(() => T.connect(null, { onEvent: 'record' }, 'connectHris'));
+    await ctx.page.waitForSelector(overlay);
+    assert.equal(await ctx.iframes(), 0, 'no iframe before the link');
+    for (let i = 0; i < 50 && !requests.some((r) => r.path === '/integrations/kombo/init'); i++) await sleep(20);
+    await ctx.page.keyboard.press('Escape');
+    const r = await ctx.result(id);
+    assert.equal(r.error.name, 'KomboConnectCancelledError');
+    for (let i = 0; i < 50 && !aborted; i++) await sleep(20);
+    assert.ok(aborted, 'the init request was not cancelled');
+    const types = (await ctx.page.evaluate((id) => T.events[id], id)).map((e) => e.type);
+    assert.deepEqual(types, ['init-start', 'cancel']);
+  }));
+
+test("connectHris() keeps the overlay up into the flow, and preconnects to the flow's origin while it runs", () =>
+  withPage('esm', async (ctx) => {
+    const { routes, flow } = session.servers;
+    const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    routes['/integrations/kombo/init'] = (req, res) => setTimeout(() => json(res, { link: `${flow}/slow` }), 300);
+    routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:1' });
+    const id = await ctx.page.evaluate(() => T.connect(null, {}, 'connectHris'));
+    await ctx.page.waitForSelector('iframe');
+    const during = await ctx.page.evaluate((sel) => ({
+      overlay: !!document.querySelector(sel),
+      hint: [...document.querySelectorAll('link[rel="preconnect"]')].map((l) => l.getAttribute('href')),
+    }), overlay);
+    assert.deepEqual(during, { overlay: true, hint: [flow] });
+    await ctx.post({ type: 'success', data: { activation_token: 'tok' } }, flow);
+    assert.equal((await ctx.result(id)).value.activationToken, 'tok');
+    assert.equal(await ctx.page.evaluate(() => document.querySelectorAll('link[rel="preconnect"]').length), 0);
+  }));

@@ -1,0 +1,108 @@
+// Issue 6, point 5: while the flow is open the page behind it cannot take
+// the keyboard or scroll, and afterwards it is exactly as it was. Each
+// behaviour is checked on the reference too, which does none of it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertClean, openPage } from './support/page.mjs';
+import { openSession } from './support/session.mjs';
+
+let session;
+const hung = [];
+before(async () => {
+  // Classic scrollbars, so that hiding one would shift the page.
+  session = await openSession(undefined, { scrollbars: true });
+  session.servers.routes['/hang'] = (req, res) => hung.push(res);
+});
+after(async () => {
+  for (const res of hung) res.destroy();
+  await session?.close();
+});
+
+async function withPage(impl, fn) {
+  const ctx = await openPage(session, impl);
+  try {
+    // A long page, scrolled, with its own inline overflow-y and one element
+    // the app had made inert itself.
+    await ctx.page.evaluate(() => {
+      const tall = document.createElement('div');
+      tall.style.height = '3000px';
+      const mine = document.createElement('div');
+      mine.id = 'already-inert';
+      mine.inert = true;
+      document.body.append(tall, mine);
+      document.documentElement.style.overflowY = 'scroll';
+      scrollTo(0, 600);
+    });
+    await fn(ctx);
+  } finally {
+    await ctx.page.close();
+  }
+}
+
+/** What the page behind the flow looks like right now. */
+const pageState = (ctx) => ctx.page.evaluate(() => ({
+  inert: [...document.body.children].filter((el) => el.inert).map((el) => el.id || el.tagName),
+  htmlStyle: document.documentElement.style.cssText,
+  overflow: getComputedStyle(document.documentElement).overflowY,
+  scrollY,
+  width: document.body.getBoundingClientRect().width,
+}));
+
+for (const impl of ['esm', 'global']) {
+  test(`on document.body: the rest of the page is inert and does not scroll or shift; all restored after (${impl})`, () =>
+    withPage(impl, async (ctx) => {
+      const before = await pageState(ctx);
+      assert.deepEqual(before.inert, ['already-inert']);
+      assert.ok(await ctx.page.evaluate(() => innerWidth - document.documentElement.clientWidth) > 0, 'no scrollbar to compensate');
+      const id = await ctx.open();
+      const during = await pageState(ctx);
+      assert.deepEqual(during.inert, ['H1', 'connect', 'DIV', 'already-inert'], 'page content still focusable');
+      assert.equal(during.overflow, 'hidden');
+      assert.equal(during.scrollY, 600, 'the page jumped');
+      assert.equal(during.width, before.width, 'the page shifted sideways (scrollbar width not compensated)');
+      await ctx.post({ type: 'close' });
+      await ctx.result(id);
+      assert.deepEqual(await pageState(ctx), before);
+      await assertClean(ctx);
+    }));
+}
+
+test('the reference leaves the page behind the flow focusable and scrollable', () =>
+  withPage('ref', async (ctx) => {
+    const id = await ctx.open();
+    const during = await pageState(ctx);
+    assert.deepEqual(during.inert, ['already-inert']);
+    assert.equal(during.overflow, 'scroll');
+    await ctx.post({ type: 'close' });
+    await ctx.result(id);
+  }));
+
+test("Tab cannot reach the page behind the flow", () =>
+  withPage('esm', async (ctx) => {
+    await ctx.page.focus('#connect');
+    const id = await ctx.page.evaluate((url) => T.open(url), `${session.servers.flow}/hang`);
+    const focused = [];
+    for (let i = 0; i < 4; i++) {
+      await ctx.page.keyboard.press('Tab');
+      focused.push(await ctx.page.evaluate(() => {
+        const el = document.activeElement;
+        return el.closest('[data-kombo-connect]') ? 'overlay' : el.tagName;
+      }));
+    }
+    assert.ok(focused.every((f) => ['overlay', 'IFRAME', 'BODY'].includes(f)), `focus reached the page: ${focused}`);
+    await ctx.page.click('[data-kombo-connect] button');
+    await ctx.result(id);
+    assert.equal(await ctx.page.evaluate(() => document.activeElement.id), 'connect', 'focus did not come back');
+  }));
+
+test("with a container the caller's own modal keeps its focus trap: nothing is made inert", () =>
+  withPage('esm', async (ctx) => {
+    await ctx.page.evaluate(() => T.container());
+    const id = await ctx.open(undefined, 'container-0');
+    const during = await pageState(ctx);
+    assert.deepEqual(during.inert, ['already-inert']);
+    assert.equal(during.overflow, 'hidden', 'scroll is locked either way: the flow covers the viewport');
+    await ctx.post({ type: 'close' });
+    await ctx.result(id);
+    assert.equal((await pageState(ctx)).overflow, 'scroll');
+  }));
