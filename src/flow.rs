@@ -87,6 +87,8 @@ struct OpenFlow {
     _on_unmount: SubtreeObserver,
     /// Until the flow loads: fails it with `KomboConnectLoadError`.
     load_timeout: Option<Timeout>,
+    /// Until the flow loads: draws the loading overlay.
+    overlay_timeout: Option<Timeout>,
     _frame: Mounted,
     cover: Cover,
     resolve: Function,
@@ -155,16 +157,19 @@ impl Cover {
         })
     }
 
+    /// Draws the loading overlay over the page (and over the iframe, if
+    /// it is already there), unless it is up already.
+    fn show_overlay(&mut self) {
+        if self.overlay.is_none() {
+            self.overlay = Overlay::show(&self.document, &self.parent).ok();
+        }
+    }
+
     /// Runs `close` when the user closes the loading overlay.
     pub fn on_close(&mut self, close: impl Fn() + Clone + 'static) {
         if let Some(overlay) = &mut self.overlay {
             overlay.on_close(close);
         }
-    }
-
-    /// The page's document.
-    pub fn document(&self) -> &Document {
-        &self.document
     }
 }
 
@@ -225,6 +230,9 @@ pub struct Options {
 
 /// How long a flow may take to load before it counts as failed.
 pub const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
+/// How long `showKomboConnect` waits for the flow to load before it draws
+/// the loading overlay: a tenth of a second still feels instant.
+const OVERLAY_DELAY_MS: u32 = 100;
 
 /// Opens the flow and returns the Promise of its activation token.
 ///
@@ -261,11 +269,26 @@ fn mount(
         return Err(Error::ContainerDetached);
     }
     let link = Link::parse(url)?;
+    // The flow's own page often loads in well under a second: drawing a
+    // spinner for that would only flash, and creating it was most of the
+    // time this call added to the reference's (make bench). So the overlay
+    // comes up only if the flow is still loading after OVERLAY_DELAY_MS,
+    // unless connect() already put it up while it waited for the link.
     let mut cover = match cover {
         Some(cover) => cover,
-        None => Cover::new(container, loading)?,
+        None => Cover::new(container, false)?,
     };
-    cover.on_close(|| finish(Err(Error::UserCancelled)));
+    cover.on_close(close_overlay);
+    let overlay_timeout = (loading && cover.overlay.is_none()).then(|| {
+        Timeout::new(OVERLAY_DELAY_MS, || {
+            if let Ok(mut slot) = OPEN.0.try_borrow_mut() {
+                if let Some(flow) = slot.as_mut() {
+                    flow.cover.show_overlay();
+                    flow.cover.on_close(close_overlay);
+                }
+            }
+        })
+    });
     let document = cover.document.clone();
 
     let iframe = create_iframe(&document, &link.src).map_err(|_| Error::Dom)?;
@@ -329,6 +352,7 @@ fn mount(
             if let Ok(mut slot) = OPEN.0.try_borrow_mut() {
                 if let Some(flow) = slot.as_mut() {
                     flow.load_timeout = None;
+                    flow.overlay_timeout = None;
                     flow.cover.overlay = None;
                 }
             }
@@ -351,6 +375,7 @@ fn mount(
         _on_csp: on_csp,
         _on_unmount: on_unmount,
         load_timeout,
+        overlay_timeout,
         _frame: frame,
         cover,
         resolve,
@@ -361,6 +386,11 @@ fn mount(
     *OPEN.0.borrow_mut() = Some(flow);
     events.emit("open");
     Ok(promise)
+}
+
+/// The user closed the loading overlay (button or Escape).
+fn close_overlay() {
+    finish(Err(Error::UserCancelled));
 }
 
 /// Settles the open flow, if any: tears it down first, then resolves or

@@ -20,8 +20,7 @@ use core::cell::Cell;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    AbortController, AbortSignal, Document, Element, Headers, RequestCredentials, RequestInit,
-    Response,
+    AbortController, AbortSignal, Element, Headers, RequestCredentials, RequestInit, Response,
 };
 
 #[wasm_bindgen]
@@ -186,12 +185,6 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
     if run.aborted() {
         return Err(failed(&options, options.stopped()));
     }
-    // Held until the run ends. The iframe starts loading in this same
-    // task, so the hint cannot make its first request faster; it keeps a
-    // connection to the flow's origin warm for the requests that follow.
-    let _hint = Preconnect::add(cover.document(), &flow::Link::parse(&link)?.origin);
-    // The iframe starts loading in this same task; the hint lets the
-    // browser keep one warm connection for the flow's own requests.
 
     let activation_token = show(&lock, &link, &options, cover).await?;
 
@@ -336,28 +329,4 @@ fn find_link(body: &JsValue) -> Option<String> {
 
 fn json(value: &JsValue) -> Option<String> {
     JSON::stringify(value).ok().and_then(|s| s.as_string())
-}
-
-/// A `<link rel="preconnect">` to the flow's origin, removed when dropped.
-struct Preconnect(Option<Element>);
-
-impl Preconnect {
-    fn add(document: &Document, origin: &str) -> Preconnect {
-        let link = document.create_element("link").ok().filter(|link| {
-            let _ = link.set_attribute("rel", "preconnect");
-            let _ = link.set_attribute("href", origin);
-            document
-                .head()
-                .is_some_and(|head| head.append_with_node_1(link).is_ok())
-        });
-        Preconnect(link)
-    }
-}
-
-impl Drop for Preconnect {
-    fn drop(&mut self) {
-        if let Some(link) = &self.0 {
-            link.remove();
-        }
-    }
 }

@@ -79,9 +79,11 @@ test("a page whose CSP does not allow the flow's origin gets KomboConnectLoadErr
     assert.ok(r.error.message.includes(session.servers.flow), r.error.message);
   }, { csp: 'no-frames' }));
 
-test('the loading overlay covers the page until the flow loads, then goes, and focus moves into the flow', () =>
+test('the loading overlay covers a flow still loading after 100 ms until it loads, then goes, and focus moves into the flow', () =>
   withPage('esm', async (ctx) => {
     const id = await open(ctx, `${session.servers.flow}/slow`, { onEvent: 'record' });
+    assert.equal(await overlays(ctx), 0, 'drawn at once: it would flash on fast loads');
+    await ctx.page.waitForSelector(overlay);
     const drawn = await ctx.page.evaluate((sel) => {
       const el = document.querySelector(sel);
       const iframe = document.querySelector('iframe');
@@ -117,6 +119,7 @@ test("the overlay's close button cancels a flow that has not loaded", () =>
 test('Escape cancels a flow that has not loaded, while the page has the keyboard', () =>
   withPage('global', async (ctx) => {
     const id = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.waitForSelector(overlay);
     await ctx.page.keyboard.press('Escape');
     assert.equal((await ctx.result(id)).error.name, 'KomboConnectCancelledError');
   }));
@@ -125,6 +128,7 @@ test('with prefers-reduced-motion the spinner does not move', () =>
   withPage('esm', async (ctx) => {
     await ctx.page.emulateMedia({ reducedMotion: 'reduce' });
     const id = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.waitForSelector(overlay);
     assert.equal(await ctx.page.evaluate((sel) => document.querySelector(`${sel} [role="progressbar"]`).getAnimations().length, overlay), 0);
     await ctx.page.click(`${overlay} button`);
     await ctx.result(id);
@@ -133,6 +137,7 @@ test('with prefers-reduced-motion the spinner does not move', () =>
 test('loading: false draws nothing, as the reference', () =>
   withPage('esm', async (ctx) => {
     const id = await open(ctx, `${session.servers.flow}/hang`, { loading: false });
+    await sleep(400);
     assert.equal(await ctx.iframes(), 1);
     assert.equal(await overlays(ctx), 0);
     await ctx.page.evaluate(() => document.querySelector('iframe').remove());
@@ -142,6 +147,7 @@ test('loading: false draws nothing, as the reference', () =>
 test('the overlay is drawn under a strict CSP with Trusted Types enforced, with no violation', () =>
   withPage('esm', async (ctx) => {
     const id = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.waitForSelector(overlay);
     const styled = await ctx.page.evaluate((sel) => {
       const el = document.querySelector(sel);
       return [getComputedStyle(el).position, getComputedStyle(el.querySelector('button')).borderRadius];
@@ -171,20 +177,18 @@ test('connectHris() shows the loading state while init runs; closing it cancels 
     assert.deepEqual(types, ['init-start', 'cancel']);
   }));
 
-test("connectHris() keeps the overlay up into the flow, and preconnects to the flow's origin while it runs", () =>
+test('connectHris() keeps the overlay up from the call into the flow, until the flow loads', () =>
   withPage('esm', async (ctx) => {
     const { routes, flow } = session.servers;
     const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     routes['/integrations/kombo/init'] = (req, res) => setTimeout(() => json(res, { link: `${flow}/slow` }), 300);
     routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:1' });
-    const id = await ctx.page.evaluate(() => T.connect(null, {}, 'connectHris'));
+    const id = await ctx.page.evaluate(() => T.connect(null, { onEvent: 'record' }, 'connectHris'));
+    assert.equal(await overlays(ctx), 1, 'no loading state at the moment of the call');
     await ctx.page.waitForSelector('iframe');
-    const during = await ctx.page.evaluate((sel) => ({
-      overlay: !!document.querySelector(sel),
-      hint: [...document.querySelectorAll('link[rel="preconnect"]')].map((l) => l.getAttribute('href')),
-    }), overlay);
-    assert.deepEqual(during, { overlay: true, hint: [flow] });
+    assert.equal(await overlays(ctx), 1, 'the loading state went away before the flow loaded');
+    await ctx.page.waitForFunction((id) => T.events[id].some((e) => e.type === 'loaded'), id);
+    assert.equal(await overlays(ctx), 0);
     await ctx.post({ type: 'success', data: { activation_token: 'tok' } }, flow);
     assert.equal((await ctx.result(id)).value.activationToken, 'tok');
-    assert.equal(await ctx.page.evaluate(() => document.querySelectorAll('link[rel="preconnect"]').length), 0);
   }));
