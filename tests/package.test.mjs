@@ -67,7 +67,7 @@ test('importing the package in Node (server-side rendering) does not throw', () 
     console.log(JSON.stringify(Object.keys(m).sort()));
     console.log(new m.KomboConnectCancelledError('x') instanceof Error);`;
   const output = run(process.execPath, ['--input-type=module', '-e', script], fixture).trim().split('\n');
-  assert.deepEqual(JSON.parse(output[0]), ['KomboConnectAlreadyOpenError', 'KomboConnectCancelledError', 'KomboConnectRequestError',
+  assert.deepEqual(JSON.parse(output[0]), ['KomboConnectAlreadyOpenError', 'KomboConnectCancelledError', 'KomboConnectLoadError', 'KomboConnectRequestError',
     'connect', 'connectAssessment', 'connectAts', 'connectHris', 'connectLms', 'prefetch', 'showKomboConnect']);
   assert.equal(output[1], 'true');
 });
