@@ -1,5 +1,6 @@
-//! A `setTimeout` that is cleared when dropped (gloo-timers' `Timeout`,
-//! without the standard library; see `listener.rs` for why).
+//! A `setTimeout` (or a `requestAnimationFrame`) that is cancelled when
+//! dropped: gloo-timers' `Timeout`, without the standard library (see
+//! `listener.rs` for why).
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -10,22 +11,42 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: u32) -> JsValue;
     #[wasm_bindgen(js_namespace = globalThis, js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(js_namespace = globalThis, js_name = requestAnimationFrame)]
+    fn request_animation_frame(handler: &Function) -> JsValue;
+    #[wasm_bindgen(js_namespace = globalThis, js_name = cancelAnimationFrame)]
+    fn cancel_animation_frame(id: &JsValue);
 }
 
 /// Calls a closure once after a delay, unless dropped first.
 #[must_use = "the timer is cleared as soon as it is dropped"]
 pub struct Timeout {
     id: JsValue,
+    cancel: fn(&JsValue),
     _callback: Closure<dyn FnMut()>,
 }
 
 impl Timeout {
     /// Starts the timer.
     pub fn new(ms: u32, f: impl FnMut() + 'static) -> Self {
+        Self::start(f, |callback| set_timeout(callback, ms), clear_timeout)
+    }
+
+    /// Calls `f` before the next frame is rendered, when the page's layout
+    /// is computed anyway, so reading it there forces nothing extra.
+    pub fn next_frame(f: impl FnMut() + 'static) -> Self {
+        Self::start(f, request_animation_frame, cancel_animation_frame)
+    }
+
+    fn start(
+        f: impl FnMut() + 'static,
+        schedule: impl FnOnce(&Function) -> JsValue,
+        cancel: fn(&JsValue),
+    ) -> Self {
         let callback = Closure::<dyn FnMut()>::new(f);
-        let id = set_timeout(callback.as_ref().unchecked_ref(), ms);
+        let id = schedule(callback.as_ref().unchecked_ref());
         Timeout {
             id,
+            cancel,
             _callback: callback,
         }
     }
@@ -33,6 +54,6 @@ impl Timeout {
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        clear_timeout(&self.id);
+        (self.cancel)(&self.id);
     }
 }

@@ -39,8 +39,8 @@ async function withPage(impl, fn) {
   }
 }
 
-/** What the page behind the flow looks like right now. */
-const pageState = (ctx) => ctx.page.evaluate(() => ({
+/** What the page behind the flow looks like at its next frame. */
+const pageState = (ctx) => ctx.page.evaluate(async () => (await new Promise((r) => requestAnimationFrame(r)), {
   inert: [...document.body.children].filter((el) => el.inert).map((el) => el.id || el.tagName),
   htmlStyle: document.documentElement.style.cssText,
   overflow: getComputedStyle(document.documentElement).overflowY,
