@@ -70,6 +70,9 @@ window.startDemo = function startDemo(sdk) {
         const step = error.stage === 'init' ? 'start the connection' : 'save the connection';
         const why = error.status ? `the server answered with an error (HTTP ${error.status})` : 'the server could not be reached';
         say('error', `Could not ${step}: ${why}. Please try again in a moment.`, error.message);
+      } else if (error instanceof sdk.KomboConnectLoadError) {
+        const why = error.reason === 'csp' ? 'this page does not allow it to be shown' : 'it did not load in time';
+        say('error', `Kombo Connect could not open: ${why}. Please try again in a moment.`, error.message);
       } else {
         say('error', 'Something went wrong. Please try again.', error.message);
       }
