@@ -14,6 +14,7 @@
 //! `AbortSignal` listener is one more field of the flow, so aborting closes
 //! it the same way.
 
+use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -166,7 +167,7 @@ impl Cover {
     }
 
     /// Runs `close` when the user closes the loading overlay.
-    pub fn on_close(&mut self, close: impl Fn() + Clone + 'static) {
+    pub fn on_close(&mut self, close: Rc<dyn Fn()>) {
         if let Some(overlay) = &mut self.overlay {
             overlay.on_close(close);
         }
@@ -278,13 +279,13 @@ fn mount(
         Some(cover) => cover,
         None => Cover::new(container, false)?,
     };
-    cover.on_close(close_overlay);
+    cover.on_close(Rc::new(close_overlay));
     let overlay_timeout = (loading && cover.overlay.is_none()).then(|| {
         Timeout::new(OVERLAY_DELAY_MS, || {
             if let Ok(mut slot) = OPEN.0.try_borrow_mut() {
                 if let Some(flow) = slot.as_mut() {
                     flow.cover.show_overlay();
-                    flow.cover.on_close(close_overlay);
+                    flow.cover.on_close(Rc::new(close_overlay));
                 }
             }
         })

@@ -152,7 +152,7 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
     let mut cover = flow::Cover::new(options.container.clone(), options.loading)?;
     cover.on_close({
         let run = run.clone();
-        move || run.abort()
+        Rc::new(move || run.abort())
     });
     let run = run.signal();
     let body = Object::new();

@@ -9,6 +9,8 @@
 //! Content-Security-Policy and Trusted Types both allow, and it does not
 //! move for users who ask for reduced motion.
 
+use alloc::rc::Rc;
+
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, EventTarget, HtmlElement};
@@ -102,7 +104,7 @@ impl Overlay {
     /// Calls `close` when the user clicks the close button or presses
     /// Escape; replaces the previous handler (the glue hands the overlay to
     /// the flow, which closes differently).
-    pub fn on_close(&mut self, close: impl Fn() + Clone + 'static) {
+    pub fn on_close(&mut self, close: Rc<dyn Fn()>) {
         let escape = close.clone();
         self.on_close = Some((
             Listener::new(&self.button, "click", move |_| close()),
