@@ -75,6 +75,10 @@ const stored = async () => (await (await fetch(`${app()}/integrations`)).json())
 async function flowFrame() {
   const frame = await (await page.waitForSelector('iframe[title="Kombo Connect"]')).contentFrame();
   await frame.waitForSelector('main.dialog');
+  // Screenshots show the flow as the user sees it once it has settled: the
+  // SDK's loading overlay gone, the dialog's entrance animation finished.
+  await page.waitForSelector('[data-kombo-connect]', { state: 'detached' });
+  await frame.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
   return frame;
 }
 
