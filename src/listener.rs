@@ -19,6 +19,14 @@ pub struct Listener {
 
 impl Listener {
     /// Adds the listener. Adding cannot fail for a real `EventTarget`.
+    ///
+    /// ```no_run
+    /// # use kombo_connect_wasm::listener::Listener;
+    /// # fn demo(button: &web_sys::EventTarget) {
+    /// let clicks = Listener::new(button, "click", |event| { /* … */ });
+    /// drop(clicks); // removed, closure freed
+    /// # }
+    /// ```
     pub fn new(
         target: &EventTarget,
         kind: &'static str,

@@ -488,4 +488,37 @@ mod tests {
             assert_eq!(s, n.to_string());
         }
     }
+
+    #[test]
+    fn a_load_time_out_names_the_delay_and_the_option() {
+        let failure = LoadFailure::TimedOut(20_000);
+        assert_eq!(failure.reason(), "timeout");
+        assert_eq!(
+            failure.describe(),
+            "Kombo Connect did not load within 20000 ms. Check the network, or raise loadTimeoutMs."
+        );
+    }
+
+    #[test]
+    fn only_frame_src_violations_for_the_link_origin_count() {
+        let origin = "http://127.0.0.1:4000";
+        assert!(blocks_frame("frame-src", origin, origin));
+        assert!(blocks_frame(
+            "frame-src",
+            "http://127.0.0.1:4000/pages/flow.html",
+            origin
+        ));
+        assert!(!blocks_frame(
+            "frame-src",
+            "http://127.0.0.1:40000/",
+            origin
+        ));
+        assert!(!blocks_frame(
+            "script-src",
+            "http://127.0.0.1:4000/x.js",
+            origin
+        ));
+        assert!(!blocks_frame("frame-src", "", origin));
+        assert_eq!(LoadFailure::Blocked(origin).reason(), "csp");
+    }
 }

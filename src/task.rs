@@ -22,6 +22,13 @@ type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 type Callbacks = [Closure<dyn FnMut(JsValue)>; 2];
 
 /// Runs `future` to completion and settles the returned Promise with it.
+///
+/// ```no_run
+/// # use kombo_connect_wasm::task::{spawn, Await};
+/// # fn demo(response: js_sys::Promise) -> js_sys::Promise {
+/// spawn(async move { Await::from(response).await })
+/// # }
+/// ```
 pub fn spawn(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
     let mut work: Option<Work> = Some(Box::pin(future));
     Promise::new(&mut |resolve, reject| {

@@ -27,6 +27,12 @@ pub struct Timeout {
 
 impl Timeout {
     /// Starts the timer.
+    ///
+    /// ```no_run
+    /// # use kombo_connect_wasm::timer::Timeout;
+    /// let give_up = Timeout::new(20_000, || { /* fail the flow */ });
+    /// drop(give_up); // cleared: the callback never runs
+    /// ```
     pub fn new(ms: u32, f: impl FnMut() + 'static) -> Self {
         Self::start(f, |callback| set_timeout(callback, ms), clear_timeout)
     }
