@@ -229,6 +229,26 @@ pub struct Options {
     pub cover: Option<Cover>,
 }
 
+impl Options {
+    /// Reads `showKomboConnect`'s options object (or `undefined`); `connect()`
+    /// reads the same ones from its own options and passes them on.
+    pub fn read(options: &JsValue) -> Result<Options, Error> {
+        let get = |name| field(options, name).unwrap_or(JsValue::UNDEFINED);
+        Ok(Options {
+            container: js::container(get("container"))?,
+            signal: js::signal(get("signal"))?,
+            events: Events::read(get("onEvent"))?,
+            loading: get("loading") != JsValue::FALSE,
+            load_timeout_ms: js::millis(
+                get("loadTimeoutMs"),
+                DEFAULT_LOAD_TIMEOUT_MS,
+                "loadTimeoutMs",
+            )?,
+            cover: None,
+        })
+    }
+}
+
 /// How long a flow may take to load before it counts as failed.
 pub const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
 /// How long `showKomboConnect` waits for the flow to load before it draws

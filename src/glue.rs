@@ -19,9 +19,7 @@ use core::cell::Cell;
 
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    AbortController, AbortSignal, Element, Headers, RequestCredentials, RequestInit, Response,
-};
+use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -30,7 +28,6 @@ extern "C" {
 }
 
 use crate::error::Error;
-use crate::events::Events;
 use crate::flow::{self, Cover, Lock};
 use crate::js;
 use crate::listener::Listener;
@@ -52,12 +49,10 @@ pub struct Options {
     init_body: JsValue,
     headers: JsValue,
     credentials: RequestCredentials,
-    container: Option<Element>,
-    signal: Option<AbortSignal>,
     timeout_ms: u32,
-    events: Events,
-    loading: bool,
-    load_timeout_ms: u32,
+    /// What the flow itself takes: container, signal, onEvent, loading,
+    /// loadTimeoutMs.
+    flow: flow::Options,
 }
 
 impl Options {
@@ -90,28 +85,19 @@ impl Options {
                 RequestCredentials::from_js_value(&v).ok_or(Error::InvalidOption("credentials"))?
             }
         };
-        let signal = js::signal(get("signal"))?;
         Ok(Options {
             init_url,
             activate_url,
             init_body,
             headers,
             credentials,
-            container: js::container(get("container"))?,
-            signal,
             timeout_ms: js::millis(get("timeoutMs"), DEFAULT_TIMEOUT_MS, "timeoutMs")?,
-            events: Events::read(get("onEvent"))?,
-            loading: get("loading") != JsValue::FALSE,
-            load_timeout_ms: js::millis(
-                get("loadTimeoutMs"),
-                flow::DEFAULT_LOAD_TIMEOUT_MS,
-                "loadTimeoutMs",
-            )?,
+            flow: flow::Options::read(options)?,
         })
     }
 
     fn aborted(&self) -> bool {
-        self.signal.as_ref().is_some_and(AbortSignal::aborted)
+        self.flow.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
 
     /// Why a run whose own signal fired stopped: the caller aborted, or
@@ -145,11 +131,11 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
         return Err(Error::Aborted(None));
     }
     let run = AbortController::new().map_err(|_| Error::Dom)?;
-    let _follow = options.signal.as_ref().map(|signal| {
+    let _follow = options.flow.signal.as_ref().map(|signal| {
         let run = run.clone();
         Listener::new(signal, "abort", move |_| run.abort())
     });
-    let mut cover = flow::Cover::new(options.container.clone(), options.loading)?;
+    let mut cover = flow::Cover::new(options.flow.container.clone(), options.flow.loading)?;
     cover.on_close({
         let run = run.clone();
         Rc::new(move || run.abort())
@@ -165,11 +151,11 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
         Object::assign(&body, options.init_body.unchecked_ref());
     }
     let body = json(&body).ok_or(Error::InvalidOption("initBody"))?;
-    options.events.emit("init-start");
+    options.flow.events.emit("init-start");
     let init = post(&options, &run, Stage::Init, &options.init_url, &body)
         .await
         .map_err(|e| failed(&options, e))?;
-    options.events.emit("init-done");
+    options.flow.events.emit("init-done");
     let link = find_link(&init).ok_or_else(|| {
         let message = describe_failure(&options.init_url, &Failure::MissingLink);
         failed(
@@ -194,11 +180,11 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
             let body = Object::new();
             let _ = Reflect::set(&body, &"token".into(), &activation_token.as_str().into());
             let body = json(&body).unwrap_or_default();
-            options.events.emit("activate-start");
+            options.flow.events.emit("activate-start");
             let activation = post(&options, &run, Stage::Activate, url, &body)
                 .await
                 .map_err(|e| failed(&options, e.with_token(&activation_token)))?;
-            options.events.emit("activate-done");
+            options.flow.events.emit("activate-done");
             activation
         }
     };
@@ -211,7 +197,7 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
 /// Reports a failed request as an `error`, `abort` or `cancel` event and
 /// passes it on.
 fn failed(options: &Options, error: Error) -> Error {
-    options.events.emit(match error {
+    options.flow.events.emit(match error {
         Error::Aborted(_) => "abort",
         Error::UserCancelled => "cancel",
         _ => "error",
@@ -224,10 +210,10 @@ fn failed(options: &Options, error: Error) -> Error {
 async fn show(lock: &Lock, link: &str, options: &Options, cover: Cover) -> Result<String, Error> {
     let flow_options = flow::Options {
         container: None,
-        signal: options.signal.clone(),
-        events: options.events.clone(),
-        loading: options.loading,
-        load_timeout_ms: options.load_timeout_ms,
+        signal: options.flow.signal.clone(),
+        events: options.flow.events.clone(),
+        loading: options.flow.loading,
+        load_timeout_ms: options.flow.load_timeout_ms,
         cover: Some(cover),
     };
     let promise = flow::open_locked(lock, link, flow_options)?;

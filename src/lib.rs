@@ -116,20 +116,5 @@ fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, flow::Options)
         None if url.is_object() => String::from(url.unchecked_ref::<js_sys::Object>().to_string()),
         None => return Err(Error::Link(LinkError::Invalid)),
     };
-    let get = |name| js::field(options, name).unwrap_or(JsValue::UNDEFINED);
-    Ok((
-        url,
-        flow::Options {
-            container: js::container(get("container"))?,
-            signal: js::signal(get("signal"))?,
-            events: events::Events::read(get("onEvent"))?,
-            loading: get("loading") != JsValue::FALSE,
-            load_timeout_ms: js::millis(
-                get("loadTimeoutMs"),
-                flow::DEFAULT_LOAD_TIMEOUT_MS,
-                "loadTimeoutMs",
-            )?,
-            cover: None,
-        },
-    ))
+    Ok((url, flow::Options::read(options)?))
 }

@@ -27,6 +27,8 @@ after(async () => {
 
 async function withPage(impl, fn, options) {
   const ctx = await openPage(session, impl, options);
+  // The .wasm loaded, so that each call acts at once (what the idle warm-up gives a real page).
+  await ctx.page.evaluate(() => SDK.prefetch?.());
   try {
     await fn(ctx);
     await assertClean(ctx);
@@ -183,7 +185,8 @@ test('connectHris() keeps the overlay up from the call into the flow, until the 
     const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     routes['/integrations/kombo/init'] = (req, res) => setTimeout(() => json(res, { link: `${flow}/slow` }), 300);
     routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:1' });
-    const id = await ctx.page.evaluate(() => T.connect(null, { onEvent: 'record' }, 'connectHris'));
+    // Once the .wasm is there (idle warm-up or prefetch()), the call draws it at once.
+    const id = await ctx.page.evaluate(async () => { await SDK.prefetch(); return T.connect(null, { onEvent: 'record' }, 'connectHris'); });
     assert.equal(await overlays(ctx), 1, 'no loading state at the moment of the call');
     await ctx.page.waitForSelector('iframe');
     assert.equal(await overlays(ctx), 1, 'the loading state went away before the flow loaded');

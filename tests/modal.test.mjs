@@ -20,6 +20,8 @@ after(async () => {
 
 async function withPage(impl, fn) {
   const ctx = await openPage(session, impl);
+  // The .wasm loaded, so that each call acts at once (what the idle warm-up gives a real page).
+  await ctx.page.evaluate(() => SDK.prefetch?.());
   try {
     // A long page, scrolled, with its own inline overflow-y and one element
     // the app had made inert itself.
