@@ -19,6 +19,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
 /// Allocations made and not yet freed, across the whole module.

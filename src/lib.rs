@@ -15,8 +15,9 @@
 //! `MutationObserver`), [`js`] (reading page-supplied values) and [`error`]
 //! (the error enum and its conversion to JS errors).
 #![deny(missing_docs)]
-// No std: see `listener.rs` for what it cost. Native unit tests use std.
-#![cfg_attr(not(test), no_std)]
+// No std in the browser build: see `listener.rs` for what it cost. Native
+// builds (unit tests, `cargo clippy --workspace`) keep std.
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
 
 extern crate alloc;
 
