@@ -49,10 +49,11 @@ use crate::protocol::{Category, LinkError};
 /// `url` is the link from Kombo's create-link endpoint (a string, or any
 /// object whose `toString()` gives one, such as a `URL`), `options.container`
 /// the element to append the iframe to (default `document.body`), and
-/// `options.signal` an `AbortSignal` that closes the flow. Rejects with
-/// `KomboConnectAlreadyOpenError`, `KomboConnectCancelledError`, a
-/// `TypeError` for a refused link, an `Error` for a detached container, or
-/// an `AbortError` `DOMException`.
+/// `options.signal` an `AbortSignal` that closes the flow (the other
+/// options are in `js/index.d.ts`). Rejects with
+/// `KomboConnectAlreadyOpenError`, `KomboConnectCancelledError`,
+/// `KomboConnectLoadError`, a `TypeError` for a refused link, an `Error`
+/// for a detached container, or an `AbortError` `DOMException`.
 #[wasm_bindgen(js_name = showKomboConnect, skip_typescript)]
 pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
     match read_args(&url, &options).and_then(|(url, options)| flow::open(&url, options)) {
