@@ -7,16 +7,11 @@ import { assertClean, openPage } from './support/page.mjs';
 import { openSession } from './support/session.mjs';
 
 let session;
-const hung = [];
 before(async () => {
   // Classic scrollbars, so that hiding one would shift the page.
   session = await openSession(undefined, { scrollbars: true });
-  session.servers.routes['/hang'] = (req, res) => hung.push(res);
 });
-after(async () => {
-  for (const res of hung) res.destroy();
-  await session?.close();
-});
+after(() => session?.close());
 
 async function withPage(impl, fn) {
   const ctx = await openPage(session, impl);

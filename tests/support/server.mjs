@@ -28,11 +28,13 @@ const types = {
  * downloaded or sent, and when. `extraMounts` adds directories, e.g.
  * `{ '/fixture/': dir }`. `routes` maps a path to `(req, res, body) => …`
  * and plays the customer's back-end; tests set and replace its entries.
+ * `/hang` never answers (a flow page that never loads); `close()` drops
+ * such open connections.
  */
 export async function startServers(extraMounts = {}) {
   const all = { ...mounts, ...extraMounts };
   const requests = [];
-  const routes = {};
+  const routes = { '/hang': () => {} };
   const origins = {};
   const handler = async (req, res) => {
     const url = new URL(req.url, 'http://x');
