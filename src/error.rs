@@ -2,13 +2,12 @@
 //!
 //! Inside the crate an error is a value we can match on and test; callers in
 //! JavaScript need `Error` subclasses they can `instanceof`. The conversion
-//! happens once, in `From<Error> for JsValue`, at the boundary. Fixed
-//! messages are `&'static str` and the request messages are built by
-//! concatenation, on purpose: `format!` would pull `core::fmt` formatting
-//! into the `.wasm` for every page that loads it.
+//! happens once, in `From<Error> for JsValue`, which only `lib.rs` calls.
+//! The lifecycle event each error is reported as (`onEvent`) is decided
+//! here too, in [`Error::event`], so `showKomboConnect` and `connect()`
+//! cannot disagree.
 
 use crate::protocol::{LinkError, Stage};
-use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/errors.js")]
@@ -67,9 +66,11 @@ pub enum Error {
     /// The caller's `AbortSignal` fired. Carries the activation token when
     /// the user had already finished the flow.
     Aborted(Option<String>),
-    /// An error that is already a JS value: what the flow's Promise
-    /// rejected with, passed on unchanged by `connect()`.
-    Js(JsValue),
+    /// Page code we ran (a getter, a `toString`) threw this; the call
+    /// rejects with it unchanged.
+    Thrown(JsValue),
+    /// A bug in this SDK: a panic (named in the console) closed the flow.
+    Internal,
     /// The flow's page did not load: a time-out or the page's CSP.
     Load {
         /// `'timeout'` or `'csp'`.
@@ -125,7 +126,21 @@ impl Error {
             }
             Error::InvalidOption(_) => "Invalid Kombo Connect option: ",
             Error::Aborted(_) => "The Kombo Connect flow was aborted.",
-            Error::Request { .. } | Error::Load { .. } | Error::Js(_) => "",
+            Error::Internal => {
+                "kombo-connect-wasm hit an internal error (details in the console) and closed the flow; calling it again starts afresh. Please report it."
+            }
+            Error::Request { .. } | Error::Load { .. } | Error::Thrown(_) => "",
+        }
+    }
+
+    /// The `onEvent` type that reports this error: `abort` for the caller's
+    /// signal, `cancel` for the user (or the page) closing the flow, `error`
+    /// for everything else, including a link refused before the flow opened.
+    pub fn event(&self) -> &'static str {
+        match self {
+            Error::Aborted(_) => "abort",
+            Error::UserCancelled | Error::Removed => "cancel",
+            _ => "error",
         }
     }
 
@@ -164,7 +179,7 @@ impl From<Error> for JsValue {
                 js_sys::TypeError::new(message).into()
             }
             Error::InvalidOption(name) => js_sys::TypeError::new(&[message, name].concat()).into(),
-            Error::ContainerDetached | Error::NoDocument | Error::Dom => {
+            Error::ContainerDetached | Error::NoDocument | Error::Dom | Error::Internal => {
                 js_sys::Error::new(message).into()
             }
             Error::Aborted(token) => {
@@ -178,7 +193,7 @@ impl From<Error> for JsValue {
                 }
                 error
             }
-            Error::Js(error) => error,
+            Error::Thrown(error) => error,
             Error::Load { reason, message } => KomboConnectLoadError::new(&message, reason).into(),
             Error::Request {
                 stage,

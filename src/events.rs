@@ -13,11 +13,11 @@ use crate::error::Error;
 
 /// The caller's `onEvent` callback, if any.
 #[derive(Clone, Default)]
-pub struct Events(Option<Function>);
+pub(crate) struct Events(Option<Function>);
 
 impl Events {
     /// Reads an `onEvent` option: absent, or a function.
-    pub fn read(value: JsValue) -> Result<Events, Error> {
+    pub(crate) fn read(value: JsValue) -> Result<Events, Error> {
         if value.is_undefined() || value.is_null() {
             return Ok(Events(None));
         }
@@ -29,7 +29,7 @@ impl Events {
 
     /// Calls `onEvent({ type, timestamp })`. An exception thrown by the
     /// callback is ignored: a bug in analytics code must not break the flow.
-    pub fn emit(&self, kind: &str) {
+    pub(crate) fn emit(&self, kind: &str) {
         if let Some(callback) = &self.0 {
             let event = Object::new();
             let _ = Reflect::set(&event, &"type".into(), &kind.into());

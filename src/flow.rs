@@ -4,63 +4,118 @@
 //! The reference keeps a module-level `isOpen` boolean next to the iframe
 //! and the listeners, and every path that forgets to reset it (an invalid
 //! URL, the page removing the iframe) leaves the SDK stuck "open" for the
-//! life of the page. Here the lock is a value, [`Lock`], released when it
-//! is dropped, and `showKomboConnect` stores it in the [`OpenFlow`] it
-//! opens. Settling the Promise takes the flow out of its slot and drops it,
-//! which removes the message listener, disconnects the observer, removes the
-//! iframe, gives focus back and releases the lock, so none of them can
-//! outlive the others. `connect()` (src/glue.rs) holds a `Lock` of its own
-//! from its first request to its last, around the flow it opens. An
-//! `AbortSignal` listener is one more field of the flow, so aborting closes
-//! it the same way.
+//! life of the page. Here the page-facing state is one value, [`State`]:
+//! idle, covering the page while `connect()` waits for a link, or open.
+//! Ending a flow takes it out of its slot and drops it, which removes the
+//! listeners, the observer, the iframe and the cover, gives focus back and
+//! releases the [`Lock`], so none of them can outlive the others.
+//!
+//! Page code runs synchronously inside many DOM calls (`focus()` and
+//! `remove()` fire `focusin`/`focusout`, a callback calls `onEvent`), and a
+//! page handler may call the SDK again or abort. So the slot is only ever
+//! borrowed for plain field moves: whatever must be dropped or called is
+//! moved out first and dropped after the borrow has ended.
+//!
+//! The flow itself is a Rust future, [`Flow`], of `Result<String, Error>`;
+//! `lib.rs` alone turns it into a Promise.
 
-use alloc::rc::Rc;
-use alloc::string::String;
-use core::cell::RefCell;
-use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::mem;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
 
-use js_sys::{Function, Promise};
+use futures_channel::oneshot;
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use web_sys::{
     AbortSignal, Document, Element, Event, HtmlElement, HtmlIFrameElement, MessageEvent, Url,
 };
 
+use crate::cover::{check_attached, Cover};
 use crate::error::Error;
 use crate::events::Events;
 use crate::js::{self, field};
-use crate::listener::Listener;
 use crate::observer::SubtreeObserver;
 use crate::overlay::Overlay;
-use crate::page::PageLock;
 use crate::protocol::{self, LinkError, LoadFailure, Message};
-use crate::timer::Timeout;
 
-/// The open flow, if any.
-static OPEN: Single<Option<OpenFlow>> = Single(RefCell::new(None));
-/// Whether a [`Lock`] exists: a flow is open or a `connect()` is running.
-static LOCKED: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    /// What the SDK is doing to the page right now.
+    static STATE: RefCell<State> = const { RefCell::new(State::Idle) };
+    /// Whether a [`Lock`] exists: a flow is open or a `connect()` is running.
+    static LOCKED: Cell<bool> = const { Cell::new(false) };
+}
 
-/// A global of a module that has one thread. `no_std` has no
-/// `thread_local!`, and the flow's JS handles are not `Sync`.
-struct Single<T>(RefCell<T>);
+/// The page-facing state of the SDK.
+enum State {
+    Idle,
+    /// `connect()` covers the page while its init request runs.
+    Waiting(Cover),
+    Open(OpenFlow),
+}
 
-#[cfg(target_feature = "atomics")]
-compile_error!("the flow's globals assume a single-threaded module (no `atomics`)");
+/// Swaps the state; the old one is returned, to be dropped by the caller
+/// outside the borrow.
+fn replace(next: State) -> State {
+    STATE.with(|slot| match slot.try_borrow_mut() {
+        Ok(mut slot) => mem::replace(&mut *slot, next),
+        // Only a panic inside `with_open` leaves the slot borrowed; then
+        // the instance is being replaced anyway (src/panic.rs).
+        Err(_) => next,
+    })
+}
 
-// SAFETY: without the `atomics` target feature a wasm module has exactly one
-// thread, so the cell is never reached from two threads. Natively (unit
-// tests of the pure modules) nothing touches it.
-unsafe impl<T> Sync for Single<T> {}
+/// Takes the state out if it is the one `wanted`, leaving `Idle`; the
+/// caller drops what it gets, outside the borrow.
+fn take_if(wanted: fn(&State) -> bool) -> State {
+    STATE.with(|slot| match slot.try_borrow_mut() {
+        Ok(mut slot) if wanted(&slot) => mem::replace(&mut *slot, State::Idle),
+        _ => State::Idle,
+    })
+}
+
+fn take_open() -> Option<OpenFlow> {
+    match take_if(|state| matches!(state, State::Open(_))) {
+        State::Open(flow) => Some(flow),
+        _ => None,
+    }
+}
+
+fn take_waiting() -> Option<Cover> {
+    match take_if(|state| matches!(state, State::Waiting(_))) {
+        State::Waiting(cover) => Some(cover),
+        _ => None,
+    }
+}
+
+/// Runs `f` on the open flow, if any. `f` must only move fields: anything
+/// it takes out is returned and dropped by the caller, after the borrow.
+fn with_open<R>(f: impl FnOnce(&mut OpenFlow) -> R) -> Option<R> {
+    STATE.with(|slot| match &mut *slot.try_borrow_mut().ok()? {
+        State::Open(flow) => Some(f(flow)),
+        _ => None,
+    })
+}
+
+/// Ends whatever the SDK is doing to the page, without settling anything:
+/// the panic handler's way back to a clean page. A flow's future then
+/// resolves to [`Error::Internal`].
+pub(crate) fn tear_down() {
+    drop(replace(State::Idle));
+}
 
 /// The right to open the flow: at most one exists at a time, and dropping
 /// it lets the next caller in.
 #[must_use = "the lock is released as soon as it is dropped"]
-pub struct Lock(());
+pub(crate) struct Lock(());
 
 /// Takes the lock, or fails with [`Error::AlreadyOpen`] while a flow is
 /// open or a `connect()` is running.
-pub fn lock() -> Result<Lock, Error> {
-    if LOCKED.swap(true, Relaxed) {
+pub(crate) fn lock() -> Result<Lock, Error> {
+    if LOCKED.with(|locked| locked.replace(true)) {
         return Err(Error::AlreadyOpen);
     }
     Ok(Lock(()))
@@ -68,7 +123,26 @@ pub fn lock() -> Result<Lock, Error> {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        LOCKED.store(false, Relaxed);
+        LOCKED.with(|locked| locked.set(false));
+    }
+}
+
+/// The page covered by `connect()` while it waits for a link. Dropping it
+/// uncovers the page, unless the cover has gone on to a flow.
+#[must_use = "the page is uncovered as soon as this is dropped"]
+pub(crate) struct Waiting(());
+
+/// Covers the page until the flow opens in it (or the `Waiting` is
+/// dropped); `close` runs when the user closes the loading overlay.
+pub(crate) fn wait(_held: &Lock, mut cover: Cover, close: Rc<dyn Fn()>) -> Waiting {
+    cover.on_close(close);
+    drop(replace(State::Waiting(cover)));
+    Waiting(())
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        drop(take_waiting());
     }
 }
 
@@ -77,14 +151,22 @@ impl Drop for Lock {
 const SANDBOX: &str = "allow-scripts allow-downloads allow-same-origin allow-top-navigation \
 allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox";
 
+/// An open flow: what settles it, and everything it put in the page.
+struct OpenFlow {
+    parts: Parts,
+    done: oneshot::Sender<Result<String, Error>>,
+    events: Events,
+}
+
 /// Everything that exists while a flow is open. Field order is drop order:
 /// the listeners go first, so removing the iframe cannot call back into a
-/// flow that is being torn down.
-struct OpenFlow {
-    _on_message: Listener,
-    _on_abort: Option<Listener>,
-    _on_load: Listener,
-    _on_csp: Listener,
+/// flow that is being torn down, and the lock goes last, so a page handler
+/// that runs during the teardown cannot open a second flow into it.
+struct Parts {
+    _on_message: EventListener,
+    _on_abort: Option<EventListener>,
+    _on_load: EventListener,
+    _on_csp: EventListener,
     _on_unmount: SubtreeObserver,
     /// Until the flow loads: fails it with `KomboConnectLoadError`.
     load_timeout: Option<Timeout>,
@@ -92,9 +174,6 @@ struct OpenFlow {
     overlay_timeout: Option<Timeout>,
     _frame: Mounted,
     cover: Cover,
-    resolve: Function,
-    reject: Function,
-    events: Events,
     /// Held when `showKomboConnect` opened the flow; `None` when a
     /// `connect()` call holds the lock around it.
     _lock: Option<Lock>,
@@ -109,105 +188,19 @@ impl Drop for Mounted {
     }
 }
 
-/// What the SDK does to the page around the flow, from the moment it starts
-/// (before the iframe exists, while `connect()` waits for a link) until it
-/// ends: the loading overlay, the page lock, and where focus goes back to.
-/// Field order is drop order: the page must no longer be inert when focus
-/// returns to an element in it.
-pub struct Cover {
-    overlay: Option<Overlay>,
-    _page: PageLock,
-    _focus: FocusReturn,
-    document: Document,
-    parent: Element,
-}
-
-impl Cover {
-    /// Covers the page for a flow that will go in `container` (the body
-    /// when `None`), with the loading overlay unless `loading` is false.
-    pub fn new(container: Option<Element>, loading: bool) -> Result<Cover, Error> {
-        check_attached(container.as_ref())?;
-        let document = js::DOCUMENT.with(JsValue::clone);
-        if !document.is_object() {
-            return Err(Error::NoDocument);
-        }
-        let document: Document = document.unchecked_into();
-        let body: Option<Element> = document.body().map(Into::into);
-        let on_body = container.is_none();
-        let parent = container
-            .or_else(|| body.clone())
-            .ok_or(Error::NoDocument)?;
-        let focus = FocusReturn(
-            document
-                .active_element()
-                .and_then(|el| el.dyn_into::<HtmlElement>().ok()),
-        );
-        let page = PageLock::new(&document, body.as_ref().filter(|_| on_body));
-        let overlay = match loading {
-            true => Some(Overlay::show(&document, &parent).map_err(|_| Error::Dom)?),
-            false => None,
-        };
-        Ok(Cover {
-            overlay,
-            _page: page,
-            _focus: focus,
-            document,
-            parent,
-        })
-    }
-
-    /// Draws the loading overlay over the page (and over the iframe, if
-    /// it is already there), unless it is up already.
-    fn show_overlay(&mut self) {
-        if self.overlay.is_none() {
-            self.overlay = Overlay::show(&self.document, &self.parent).ok();
-        }
-    }
-
-    /// Runs `close` when the user closes the loading overlay.
-    pub fn on_close(&mut self, close: Rc<dyn Fn()>) {
-        if let Some(overlay) = &mut self.overlay {
-            overlay.on_close(close);
-        }
-    }
-}
-
-/// Refuses a container that is not in the document: the iframe would be
-/// invisible there.
-// Inlined: as a call it added 23 bytes gzip to the package.
-#[inline(always)]
-fn check_attached(container: Option<&Element>) -> Result<(), Error> {
-    match container {
-        Some(c) if !c.is_connected() => Err(Error::ContainerDetached),
-        _ => Ok(()),
-    }
-}
-
-/// Gives focus back, when dropped, to the element that had it when the flow
-/// started, if it is still in the page.
-struct FocusReturn(Option<HtmlElement>);
-
-impl Drop for FocusReturn {
-    fn drop(&mut self) {
-        if let Some(el) = self.0.take().filter(|el| el.is_connected()) {
-            let _ = el.focus();
-        }
-    }
-}
-
 /// A link the flow may open: the URL to put in the iframe, with `sdkv`
 /// added, and the origin whose messages we accept.
-pub struct Link {
+pub(crate) struct Link {
     /// The iframe's `src`.
-    pub src: String,
+    pub(crate) src: String,
     /// `scheme://host[:port]` of the link, compared with `MessageEvent.origin`.
-    pub origin: String,
+    pub(crate) origin: String,
 }
 
 impl Link {
     /// Parses and checks a link with the browser's URL parser, so what we
     /// check is exactly what the iframe will load.
-    pub fn parse(url: &str) -> Result<Link, Error> {
+    pub(crate) fn parse(url: &str) -> Result<Link, Error> {
         let parsed = Url::new(url).map_err(|_| Error::Link(LinkError::Invalid))?;
         protocol::check_link(&parsed.protocol(), &parsed.hostname()).map_err(Error::Link)?;
         parsed
@@ -221,130 +214,124 @@ impl Link {
 }
 
 /// Where the flow goes and what can stop it: `showKomboConnect`'s options.
-pub struct Options {
+#[derive(Clone)]
+pub(crate) struct Options {
     /// The element to append the iframe to; `document.body` when `None`.
-    pub container: Option<Element>,
+    pub(crate) container: Option<Element>,
     /// Aborting it closes the flow and rejects with an `AbortError`.
-    pub signal: Option<AbortSignal>,
+    pub(crate) signal: Option<AbortSignal>,
     /// `onEvent`: `open`, `loaded`, then `success`, `cancel`, `error` or
     /// `abort`, then `close`.
-    pub events: Events,
+    pub(crate) events: Events,
     /// `loading`: draw the loading overlay if the flow is still loading
     /// after `OVERLAY_DELAY_MS`, until it has loaded.
-    pub loading: bool,
+    pub(crate) loading: bool,
     /// `loadTimeoutMs`: fail with `KomboConnectLoadError` if the flow has
     /// not loaded by then; 0 for never.
-    pub load_timeout_ms: u32,
-    /// A cover `connect()` put up while it waited for the link.
-    pub cover: Option<Cover>,
+    pub(crate) load_timeout_ms: u32,
 }
 
 impl Options {
     /// Reads `showKomboConnect`'s options object (or `undefined`); `connect()`
-    /// reads the same ones from its own options and passes them on.
-    pub fn read(options: &JsValue) -> Result<Options, Error> {
-        let get = |name| field(options, name).unwrap_or(JsValue::UNDEFINED);
+    /// reads the same ones from its own options.
+    pub(crate) fn read(options: &JsValue) -> Result<Options, Error> {
+        let get = |name| js::option(options, name);
         Ok(Options {
-            container: js::container(get("container"))?,
-            signal: js::signal(get("signal"))?,
-            events: Events::read(get("onEvent"))?,
-            loading: get("loading") != JsValue::FALSE,
+            container: js::container(get("container")?)?,
+            signal: js::signal(get("signal")?)?,
+            events: Events::read(get("onEvent")?)?,
+            loading: get("loading")? != JsValue::FALSE,
             load_timeout_ms: js::millis(
-                get("loadTimeoutMs"),
+                get("loadTimeoutMs")?,
                 DEFAULT_LOAD_TIMEOUT_MS,
                 "loadTimeoutMs",
             )?,
-            cover: None,
         })
+    }
+
+    /// Whether the caller's signal has already fired.
+    pub(crate) fn aborted(&self) -> bool {
+        self.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
 }
 
 /// How long a flow may take to load before it counts as failed.
-pub const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
+pub(crate) const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
 /// How long `showKomboConnect` waits for the flow to load before it draws
-/// the loading overlay: a tenth of a second still feels instant.
+/// the loading overlay: a tenth of a second still feels instant, and most
+/// flows load before it, so the spinner does not flash.
 const OVERLAY_DELAY_MS: u32 = 100;
 
-/// Opens the flow and returns the Promise of its activation token.
+/// The outcome of an open flow: the activation token, or why there is none.
+/// Resolves once the flow has been torn down.
+#[must_use = "the flow's outcome is lost if it is not awaited"]
+pub(crate) struct Flow(oneshot::Receiver<Result<String, Error>>);
+
+impl Future for Flow {
+    type Output = Result<String, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // A sender dropped without an outcome: the panic handler tore the
+        // flow down.
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|outcome| outcome.unwrap_or(Err(Error::Internal)))
+    }
+}
+
+/// Opens the flow for `showKomboConnect`.
 ///
 /// The checks run in the reference's order (already open, then container,
 /// then link), and all of them before anything touches the page, so a
 /// refusal leaves no iframe and no lock behind. An already aborted signal
 /// is refused first, as `fetch` does.
-pub fn open(url: &str, options: Options) -> Result<Promise, Error> {
-    if options.signal.as_ref().is_some_and(AbortSignal::aborted) {
+pub(crate) fn open(url: &str, options: Options) -> Result<Flow, Error> {
+    if options.aborted() {
         return Err(Error::Aborted(None));
     }
     let lock = lock()?;
-    mount(url, options, Some(lock))
+    check_attached(options.container.as_ref())?;
+    let link = Link::parse(url)?;
+    let cover = Cover::new(options.container.clone(), false)?;
+    mount(&link, options, cover, Some(lock))
 }
 
-/// Opens the flow for a caller that already holds the lock.
-pub fn open_locked(_held: &Lock, url: &str, options: Options) -> Result<Promise, Error> {
-    mount(url, options, None)
+/// Opens the flow in the page `connect()` covered while it waited.
+pub(crate) fn open_waiting(waiting: Waiting, link: &Link, options: Options) -> Result<Flow, Error> {
+    // The cover now belongs to the flow; `waiting` has nothing left to drop.
+    let cover = take_waiting().ok_or(Error::Internal)?;
+    drop(waiting);
+    mount(link, options, cover, None)
 }
 
 fn mount(
-    url: &str,
-    Options {
-        container,
+    link: &Link,
+    options: Options,
+    mut cover: Cover,
+    lock: Option<Lock>,
+) -> Result<Flow, Error> {
+    let Options {
         signal,
         events,
         loading,
         load_timeout_ms,
-        cover,
-    }: Options,
-    lock: Option<Lock>,
-) -> Result<Promise, Error> {
-    // Checked before the link, as the reference does; `Cover::new` below
-    // would check it only after.
-    if cover.is_none() {
-        check_attached(container.as_ref())?;
-    }
-    let link = Link::parse(url)?;
-    // The flow's own page often loads in well under a second: drawing a
-    // spinner for that would only flash, and creating it was most of the
-    // time this call added to the reference's (make bench). So the overlay
-    // comes up only if the flow is still loading after OVERLAY_DELAY_MS,
-    // unless connect() already put it up while it waited for the link.
-    let mut cover = match cover {
-        Some(cover) => cover,
-        None => Cover::new(container, false)?,
-    };
+        ..
+    } = options;
     cover.on_close(Rc::new(close_overlay));
-    let overlay_timeout = (loading && cover.overlay.is_none()).then(|| {
-        Timeout::new(OVERLAY_DELAY_MS, || {
-            if let Ok(mut slot) = OPEN.0.try_borrow_mut() {
-                if let Some(flow) = slot.as_mut() {
-                    flow.cover.show_overlay();
-                    flow.cover.on_close(Rc::new(close_overlay));
-                }
-            }
-        })
-    });
+    let overlay_timeout =
+        (loading && cover.overlay.is_none()).then(|| Timeout::new(OVERLAY_DELAY_MS, show_overlay));
     let document = cover.document.clone();
-
     let iframe = create_iframe(&document, &link.src).map_err(|_| Error::Dom)?;
-    let (mut resolve, mut reject) = (None, None);
-    let promise = Promise::new(&mut |res, rej| {
-        resolve = Some(res);
-        reject = Some(rej);
-    });
-    let (Some(resolve), Some(reject)) = (resolve, reject) else {
-        // The Promise constructor runs its executor synchronously; this
-        // branch is unreachable in any conforming JS engine.
-        return Err(Error::Dom);
-    };
 
-    // The frame is owned by `Mounted` from the moment it is in the page, so
-    // any early return below removes it again. It goes under the overlay.
+    // It goes under the overlay, if that is up already.
     let under = cover.overlay.as_ref().map(|o| o.element().as_ref());
     cover
         .parent
         .insert_before(&iframe, under)
         .map_err(|_| Error::Dom)?;
+    // From here the frame is owned by `Mounted`: any early return removes it.
     let frame = Mounted(iframe.clone());
-    let on_csp = Listener::new(&document, "securitypolicyviolation", {
+    let on_csp = EventListener::new(&document, "securitypolicyviolation", {
         let origin = link.origin.clone();
         move |event: &Event| {
             let get = |name| {
@@ -362,35 +349,10 @@ fn mount(
             fail_load(LoadFailure::TimedOut(load_timeout_ms))
         })
     });
-    let on_message = listen_for_messages(iframe.clone(), link.origin);
-    // Focus moves in once the flow has loaded, not during this call:
-    // `focus()` forces a synchronous style and layout of the page, which
-    // doubled the time to open (8.0 ms vs the reference's 4.2 ms, median of
-    // 30) while a blank iframe gains nothing from focus. By `load` the
-    // browser has laid out the iframe anyway, so focusing then is cheap.
-    // (`new` rather than `once` shares the message listener's closure code,
-    // 117 bytes gzip. A later navigation inside the flow loads a document
-    // with nothing focused yet, so focusing the iframe again is harmless.)
-    let on_load = Listener::new(&iframe, "load", {
+    let on_message = listen_for_messages(iframe.clone(), link.origin.clone());
+    let on_load = EventListener::new(&iframe, "load", {
         let events = events.clone();
-        move |event: &Event| {
-            if let Some(iframe) = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-            {
-                let _ = iframe.focus();
-            }
-            // Loaded: the overlay and the time-out are done. (A load event
-            // from inside our own `finish` would find the slot borrowed.)
-            if let Ok(mut slot) = OPEN.0.try_borrow_mut() {
-                if let Some(flow) = slot.as_mut() {
-                    flow.load_timeout = None;
-                    flow.overlay_timeout = None;
-                    flow.cover.overlay = None;
-                }
-            }
-            events.emit("loaded");
-        }
+        move |event: &Event| loaded(event, &events)
     });
     let on_unmount = SubtreeObserver::new(&document, move || {
         if !iframe.is_connected() {
@@ -398,10 +360,11 @@ fn mount(
         }
     })
     .map_err(|_| Error::Dom)?;
+    let on_abort = signal
+        .map(|signal| EventListener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
 
-    let on_abort =
-        signal.map(|signal| Listener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
-    let flow = OpenFlow {
+    let (done, outcome) = oneshot::channel();
+    let parts = Parts {
         _on_message: on_message,
         _on_abort: on_abort,
         _on_load: on_load,
@@ -411,14 +374,64 @@ fn mount(
         overlay_timeout,
         _frame: frame,
         cover,
-        resolve,
-        reject,
-        events: events.clone(),
         _lock: lock,
     };
-    *OPEN.0.borrow_mut() = Some(flow);
+    drop(replace(State::Open(OpenFlow {
+        parts,
+        done,
+        events: events.clone(),
+    })));
     events.emit("open");
-    Ok(promise)
+    Ok(Flow(outcome))
+}
+
+/// The flow's page loaded: focus moves in, and the time-out and the
+/// overlay are done.
+///
+/// Focus moves in now rather than when the iframe is created: `focus()`
+/// forces a synchronous style and layout of the page, which made opening
+/// measurably slower than the reference's (`make bench`), while a blank
+/// iframe gains nothing from focus. By `load` the browser has laid out the
+/// iframe anyway. A later navigation inside the flow loads a document with
+/// nothing focused yet, so focusing the iframe again is harmless.
+fn loaded(event: &Event, events: &Events) {
+    if let Some(iframe) = event
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = iframe.focus();
+    }
+    let done = with_open(|flow| {
+        (
+            flow.parts.load_timeout.take(),
+            flow.parts.overlay_timeout.take(),
+            flow.parts.cover.overlay.take(),
+        )
+    });
+    drop(done);
+    events.emit("loaded");
+}
+
+/// The flow is still loading after `OVERLAY_DELAY_MS`: draw the overlay.
+fn show_overlay() {
+    let Some((document, parent)) = with_open(|flow| {
+        (flow.parts.cover.overlay.is_none()).then(|| {
+            (
+                flow.parts.cover.document.clone(),
+                flow.parts.cover.parent.clone(),
+            )
+        })
+    })
+    .flatten() else {
+        return;
+    };
+    let mut overlay = Overlay::show(&document, &parent).ok();
+    if let Some(overlay) = &mut overlay {
+        overlay.on_close(Rc::new(close_overlay));
+    }
+    with_open(|flow| mem::swap(&mut flow.parts.cover.overlay, &mut overlay));
+    // `None`, unless the flow ended meanwhile: then the new overlay goes.
+    drop(overlay);
 }
 
 /// The user closed the loading overlay (button or Escape).
@@ -426,29 +439,26 @@ fn close_overlay() {
     finish(Err(Error::UserCancelled));
 }
 
-/// Settles the open flow, if any: tears it down first, then resolves or
-/// rejects, so a `.then` handler that reopens the flow finds the slot free.
+/// Settles the open flow, if any: tears it down first, then reports and
+/// sends the outcome, so a handler that reopens the flow finds it free.
 fn finish(outcome: Result<String, Error>) {
-    let Some(flow) = OPEN.0.borrow_mut().take() else {
+    // Not open: a second event in the same turn, or a page handler that
+    // runs during the teardown below and closes again. Nothing to do.
+    let Some(OpenFlow {
+        parts,
+        done,
+        events,
+    }) = take_open()
+    else {
         return;
     };
-    let (resolve, reject, events) = (
-        flow.resolve.clone(),
-        flow.reject.clone(),
-        flow.events.clone(),
-    );
-    drop(flow);
+    drop(parts);
     events.emit(match &outcome {
         Ok(_) => "success",
-        Err(Error::Aborted(_)) => "abort",
-        Err(Error::Load { .. }) => "error",
-        Err(_) => "cancel",
+        Err(error) => error.event(),
     });
     events.emit("close");
-    let _ = match outcome {
-        Ok(token) => resolve.call1(&JsValue::UNDEFINED, &JsValue::from(token)),
-        Err(error) => reject.call1(&JsValue::UNDEFINED, &JsValue::from(error)),
-    };
+    let _ = done.send(outcome);
 }
 
 fn fail_load(failure: LoadFailure) {
@@ -481,8 +491,8 @@ fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, Js
 /// this iframe's window *and* from the link's origin: the first alone (all
 /// the reference checks) would accept a success from whatever page the
 /// iframe has navigated to.
-fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> Listener {
-    Listener::new(&js::global(), "message", move |event: &Event| {
+fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> EventListener {
+    EventListener::new(&js::global(), "message", move |event: &Event| {
         let Some(event) = event.dyn_ref::<MessageEvent>() else {
             return;
         };

@@ -10,30 +10,33 @@
 //! second call is refused from the first request on, because the whole run
 //! holds the flow's [`Lock`].
 //!
-//! Options are read with `Reflect` rather than serde: deserializing JS
-//! objects through serde costs ~19 KB gzip, more than this whole crate.
+//! Options are read with `Reflect` rather than serde, and requests go
+//! through `fetch` directly rather than gloo-net: both cost more than they
+//! do here (the README's dependency table has the figures).
 
-use alloc::rc::Rc;
-use alloc::string::String;
-use core::cell::Cell;
+use std::cell::Cell;
+use std::rc::Rc;
 
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = globalThis)]
-    fn fetch(url: &str, init: &RequestInit) -> js_sys::Promise;
+    /// `fetch` as the page has it: a page (or its monitoring script) may
+    /// have wrapped it, so it is `catch`, like every import that runs page code.
+    #[wasm_bindgen(catch, js_namespace = globalThis)]
+    fn fetch(url: &str, init: &RequestInit) -> Result<js_sys::Promise, JsValue>;
 }
 
+use crate::cover::Cover;
 use crate::error::Error;
-use crate::flow::{self, Cover, Lock};
+use crate::flow::{self, Link};
 use crate::js;
-use crate::listener::Listener;
 use crate::protocol::{describe_failure, Category, Failure, Stage};
-use crate::task::Await;
-use crate::timer::Timeout;
 
 /// The routes Kombo's guide asks customers to add to their back-end.
 const DEFAULT_INIT_URL: &str = "/integrations/kombo/init";
@@ -42,7 +45,7 @@ const DEFAULT_ACTIVATE_URL: &str = "/integrations/kombo/activate";
 const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 /// `ConnectOptions`, read and checked before any request is sent.
-pub struct Options {
+pub(crate) struct Options {
     init_url: String,
     /// `None` when the caller passed `activateUrl: false` (webhook users).
     activate_url: Option<String>,
@@ -58,28 +61,26 @@ pub struct Options {
 impl Options {
     /// Reads a JS `ConnectOptions` object (or `undefined`), refusing wrong
     /// types with a `TypeError` that names the option.
-    pub fn read(options: &JsValue) -> Result<Options, Error> {
-        let get = |name: &str| js::field(options, name).unwrap_or(JsValue::UNDEFINED);
-        let init_url = match get("initUrl") {
+    pub(crate) fn read(options: &JsValue) -> Result<Options, Error> {
+        let get = |name: &str| js::option(options, name);
+        let init_url = match get("initUrl")? {
             v if v.is_undefined() => DEFAULT_INIT_URL.into(),
             v => v.as_string().ok_or(Error::InvalidOption("initUrl"))?,
         };
-        let activate_url = match get("activateUrl") {
+        let activate_url = match get("activateUrl")? {
             v if v.is_undefined() => Some(DEFAULT_ACTIVATE_URL.into()),
             v if v == JsValue::FALSE => None,
             v => Some(v.as_string().ok_or(Error::InvalidOption("activateUrl"))?),
         };
-        let init_body = get("initBody");
-        if !(init_body.is_undefined() || init_body.is_null() || init_body.is_object())
-            || js_sys::Array::is_array(&init_body)
-        {
+        let init_body = get("initBody")?;
+        if !js::is_plain_object_or_nothing(&init_body) {
             return Err(Error::InvalidOption("initBody"));
         }
-        let headers = get("headers");
+        let headers = get("headers")?;
         if !(headers.is_undefined() || headers.is_object()) {
             return Err(Error::InvalidOption("headers"));
         }
-        let credentials = match get("credentials") {
+        let credentials = match get("credentials")? {
             v if v.is_undefined() => RequestCredentials::SameOrigin,
             v => {
                 RequestCredentials::from_js_value(&v).ok_or(Error::InvalidOption("credentials"))?
@@ -91,19 +92,15 @@ impl Options {
             init_body,
             headers,
             credentials,
-            timeout_ms: js::millis(get("timeoutMs"), DEFAULT_TIMEOUT_MS, "timeoutMs")?,
+            timeout_ms: js::millis(get("timeoutMs")?, DEFAULT_TIMEOUT_MS, "timeoutMs")?,
             flow: flow::Options::read(options)?,
         })
-    }
-
-    fn aborted(&self) -> bool {
-        self.flow.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
 
     /// Why a run whose own signal fired stopped: the caller aborted, or
     /// else the user closed the loading overlay.
     fn stopped(&self) -> Error {
-        if self.aborted() {
+        if self.flow.aborted() {
             Error::Aborted(None)
         } else {
             Error::UserCancelled
@@ -112,11 +109,11 @@ impl Options {
 }
 
 /// What `connect()` resolves with.
-pub struct Connected {
+pub(crate) struct Connected {
     /// The token the flow produced.
-    pub activation_token: String,
+    pub(crate) activation_token: String,
     /// The parsed activate response; `null` for an empty body or no activation.
-    pub activation: JsValue,
+    pub(crate) activation: JsValue,
 }
 
 /// Runs init, the flow and activation, holding the lock throughout.
@@ -124,55 +121,31 @@ pub struct Connected {
 /// The loading overlay goes up at once, so the user sees the flow coming
 /// while the init request runs, and can close it. The run has its own
 /// `AbortController`, aborted by the caller's signal or by that close
-/// button, and each request follows it.
-pub async fn connect(category: Category, options: Options) -> Result<Connected, Error> {
+/// button, and each request follows it. Every failure is reported as one
+/// lifecycle event here, except the flow's own, which the flow reports.
+pub(crate) async fn connect(category: Category, options: Options) -> Result<Connected, Error> {
     let lock = flow::lock()?;
-    if options.aborted() {
+    if options.flow.aborted() {
         return Err(Error::Aborted(None));
     }
     let run = AbortController::new().map_err(|_| Error::Dom)?;
     let _follow = options.flow.signal.as_ref().map(|signal| {
         let run = run.clone();
-        Listener::new(signal, "abort", move |_| run.abort())
+        EventListener::new(signal, "abort", move |_| run.abort())
     });
-    let mut cover = flow::Cover::new(options.flow.container.clone(), options.flow.loading)?;
-    cover.on_close({
+    let cover = Cover::new(options.flow.container.clone(), options.flow.loading)?;
+    let waiting = flow::wait(&lock, cover, {
         let run = run.clone();
         Rc::new(move || run.abort())
     });
     let run = run.signal();
-    let body = Object::new();
-    let _ = Reflect::set(
-        &body,
-        &"integration_category".into(),
-        &category.as_str().into(),
-    );
-    if options.init_body.is_object() {
-        Object::assign(&body, options.init_body.unchecked_ref());
-    }
-    let body = json(&body).ok_or(Error::InvalidOption("initBody"))?;
-    options.flow.events.emit("init-start");
-    let init = post(&options, &run, Stage::Init, &options.init_url, &body)
+    let link = init(category, &options, &run)
         .await
-        .map_err(|e| failed(&options, e))?;
-    options.flow.events.emit("init-done");
-    let link = find_link(&init).ok_or_else(|| {
-        let message = describe_failure(&options.init_url, &Failure::MissingLink);
-        failed(
-            &options,
-            Error::Request {
-                stage: Stage::Init,
-                status: None,
-                message,
-                token: None,
-            },
-        )
-    })?;
-    if run.aborted() {
-        return Err(failed(&options, options.stopped()));
-    }
+        .map_err(reported(&options))?;
 
-    let activation_token = show(&lock, &link, &options, cover).await?;
+    let activation_token = flow::open_waiting(waiting, &link, options.flow.clone())
+        .map_err(reported(&options))?
+        .await?;
 
     let activation = match &options.activate_url {
         None => JsValue::NULL,
@@ -183,44 +156,50 @@ pub async fn connect(category: Category, options: Options) -> Result<Connected, 
             options.flow.events.emit("activate-start");
             let activation = post(&options, &run, Stage::Activate, url, &body)
                 .await
-                .map_err(|e| failed(&options, e.with_token(&activation_token)))?;
+                .map_err(|e| reported(&options)(e.with_token(&activation_token)))?;
             options.flow.events.emit("activate-done");
             activation
         }
     };
+    drop(lock);
     Ok(Connected {
         activation_token,
         activation,
     })
 }
 
-/// Reports a failed request as an `error`, `abort` or `cancel` event and
-/// passes it on.
-fn failed(options: &Options, error: Error) -> Error {
-    options.flow.events.emit(match error {
-        Error::Aborted(_) => "abort",
-        Error::UserCancelled => "cancel",
-        _ => "error",
-    });
-    error
+/// The init request: the link to show, checked before the flow opens.
+async fn init(category: Category, options: &Options, run: &AbortSignal) -> Result<Link, Error> {
+    let body = Object::new();
+    let _ = Reflect::set(
+        &body,
+        &"integration_category".into(),
+        &category.as_str().into(),
+    );
+    if options.init_body.is_object() {
+        js::assign(&body, &options.init_body)?;
+    }
+    let body = json(&body).ok_or(Error::InvalidOption("initBody"))?;
+    options.flow.events.emit("init-start");
+    let init = post(options, run, Stage::Init, &options.init_url, &body).await?;
+    options.flow.events.emit("init-done");
+    let link = find_link(&init).ok_or_else(|| Error::Request {
+        stage: Stage::Init,
+        status: None,
+        message: describe_failure(&options.init_url, &Failure::MissingLink),
+        token: None,
+    })?;
+    if run.aborted() {
+        return Err(options.stopped());
+    }
+    Link::parse(&link)
 }
 
-/// Shows the flow in the cover put up at the start; aborting the caller's
-/// signal closes it.
-async fn show(lock: &Lock, link: &str, options: &Options, cover: Cover) -> Result<String, Error> {
-    let flow_options = flow::Options {
-        container: None,
-        signal: options.flow.signal.clone(),
-        events: options.flow.events.clone(),
-        loading: options.flow.loading,
-        load_timeout_ms: options.flow.load_timeout_ms,
-        cover: Some(cover),
-    };
-    let promise = flow::open_locked(lock, link, flow_options)?;
-    match Await::from(promise).await {
-        Ok(token) => token.as_string().ok_or(Error::Dom),
-        // Already the JS error the flow settled with (cancel, removal, abort).
-        Err(error) => Err(Error::Js(error)),
+/// Reports an error of the run (not of the flow) as its lifecycle event.
+fn reported(options: &Options) -> impl Fn(Error) -> Error + '_ {
+    move |error| {
+        options.flow.events.emit(error.event());
+        error
     }
 }
 
@@ -264,7 +243,7 @@ async fn post(
     });
     let _on_abort = {
         let controller = controller.clone();
-        Listener::new(run, "abort", move |_| controller.abort())
+        EventListener::new(run, "abort", move |_| controller.abort())
     };
     let why_not = || {
         if run.aborted() {
@@ -282,12 +261,13 @@ async fn post(
     init.set_body(&JsValue::from_str(body));
     init.set_credentials(options.credentials);
     init.set_signal(Some(&controller.signal()));
-    let response: Response = Await::from(fetch(url, &init))
+    let response = fetch(url, &init).map_err(|_| why_not())?;
+    let response: Response = JsFuture::from(response)
         .await
         .map_err(|_| why_not())?
         .unchecked_into();
     let text = match response.text() {
-        Ok(p) => Await::from(p)
+        Ok(p) => JsFuture::from(p)
             .await
             .map_err(|_| why_not())?
             .as_string()

@@ -1,10 +1,15 @@
-//! Reading values that come from a page: options objects and messages.
+//! Reading values that come from a page: arguments, options and messages.
 //!
-//! Anything a page hands us may be `null`, a primitive, a Proxy or an
-//! object with a throwing getter. These helpers turn all of that into
-//! "absent" instead of a panic or an exception inside our callbacks.
+//! Anything a page hands us may be `null`, a primitive, a Proxy, an object
+//! with a throwing getter or a `toString` that throws. A JS exception that
+//! crosses WebAssembly frames skips their epilogues: the shadow stack
+//! pointer is not restored and every call leaks a little of the stack until
+//! the instance is unusable. So every read that can run page code goes
+//! through an import declared `catch`, which turns the exception into an
+//! `Err` before it reaches Rust, and these helpers turn that into "absent"
+//! or a typed [`Error`].
 
-use js_sys::Reflect;
+use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, Element, EventTarget};
 
@@ -12,39 +17,89 @@ use crate::error::Error;
 
 #[wasm_bindgen]
 extern "C" {
-    // Bound directly instead of through `web_sys::window()`, whose search
-    // of four possible globals costs about a kilobyte of `.wasm` and glue.
+    // Bound directly rather than through `web_sys::window()`, which probes
+    // several globals and throws outside a window.
     /// `globalThis`, the page's `window`: where `message` events arrive.
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    pub static GLOBAL: EventTarget;
+    pub(crate) static GLOBAL: EventTarget;
     /// `globalThis.document`; `undefined` outside a browser page.
     #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = document)]
-    pub static DOCUMENT: JsValue;
+    pub(crate) static DOCUMENT: JsValue;
+
+    /// `String(value)`: runs the value's `toString` (or `Symbol.toPrimitive`).
+    #[wasm_bindgen(catch, js_name = String)]
+    fn to_js_string(value: &JsValue) -> Result<JsValue, JsValue>;
+    /// `Object.assign(target, source)`: runs the source's getters.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
+    fn object_assign(target: &Object, source: &JsValue) -> Result<JsValue, JsValue>;
+    /// `Array.isArray(value)`: throws for a revoked Proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// The page's `window`.
-pub fn global() -> EventTarget {
+pub(crate) fn global() -> EventTarget {
     GLOBAL.with(EventTarget::clone)
 }
 
 /// `global()[name]` as a number, 0 when absent.
-pub fn global_number(name: &str) -> f64 {
+pub(crate) fn global_number(name: &str) -> f64 {
     field(&global(), name)
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0)
 }
 
 /// `value[name]` when `value` is an object and the read does not throw.
-pub fn field(value: &JsValue, name: &str) -> Option<JsValue> {
+pub(crate) fn field(value: &JsValue, name: &str) -> Option<JsValue> {
     if !value.is_object() {
         return None;
     }
     Reflect::get(value, &JsValue::from_str(name)).ok()
 }
 
+/// `value[name]` of an options object: `undefined` when absent, the page's
+/// exception when its getter throws (so the call rejects with it).
+pub(crate) fn option(options: &JsValue, name: &str) -> Result<JsValue, Error> {
+    if !options.is_object() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    Reflect::get(options, &JsValue::from_str(name)).map_err(Error::Thrown)
+}
+
+/// A link argument as a string: a string as it is, an object (a `URL`) by
+/// its `toString()`, as the reference's `new URL(url)` does. A `toString`
+/// that throws rejects with its exception; one that returns a non-string
+/// is refused.
+pub(crate) fn link(value: &JsValue) -> Result<String, Error> {
+    if let Some(url) = value.as_string() {
+        return Ok(url);
+    }
+    if !value.is_object() {
+        return Err(Error::Link(crate::protocol::LinkError::Invalid));
+    }
+    to_js_string(value)
+        .map_err(Error::Thrown)?
+        .dyn_into::<JsString>()
+        .map(String::from)
+        .map_err(|_| Error::Link(crate::protocol::LinkError::Invalid))
+}
+
+/// Copies a page-supplied object's own fields onto `target`; a throwing
+/// getter becomes `Err`.
+pub(crate) fn assign(target: &Object, source: &JsValue) -> Result<(), Error> {
+    object_assign(target, source)
+        .map(drop)
+        .map_err(Error::Thrown)
+}
+
+/// A plain object, `null` or `undefined`: not an array, not a primitive.
+pub(crate) fn is_plain_object_or_nothing(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null() || (value.is_object() && is_array(value) == Ok(false))
+}
+
 /// Reads a `container` option. Like the reference, any falsy value means
 /// "use document.body"; anything else must be an element.
-pub fn container(value: JsValue) -> Result<Option<Element>, Error> {
+pub(crate) fn container(value: JsValue) -> Result<Option<Element>, Error> {
     if value.is_falsy() {
         return Ok(None);
     }
@@ -55,7 +110,7 @@ pub fn container(value: JsValue) -> Result<Option<Element>, Error> {
 }
 
 /// Reads a `signal` option: absent, or an `AbortSignal`.
-pub fn signal(value: JsValue) -> Result<Option<AbortSignal>, Error> {
+pub(crate) fn signal(value: JsValue) -> Result<Option<AbortSignal>, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -67,7 +122,7 @@ pub fn signal(value: JsValue) -> Result<Option<AbortSignal>, Error> {
 
 /// Reads a duration in milliseconds: absent means `default`, `0` means
 /// "never", anything but a whole number in `0..=u32::MAX` is a `TypeError`.
-pub fn millis(value: JsValue, default: u32, name: &'static str) -> Result<u32, Error> {
+pub(crate) fn millis(value: JsValue, default: u32, name: &'static str) -> Result<u32, Error> {
     if value.is_undefined() {
         return Ok(default);
     }

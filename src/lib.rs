@@ -8,40 +8,37 @@
 //! navigates to. This crate is a drop-in replacement that keeps its API,
 //! iframe and message protocol and fixes those.
 //!
-//! This file is the whole JavaScript-facing surface; the behaviour lives in
-//! [`flow`] (the open iframe and its lifecycle), [`glue`] (`connect()`: the
-//! customer's back-end around the flow), [`protocol`] (pure rules for
-//! links, messages and request errors), [`observer`] (RAII
-//! `MutationObserver`), [`js`] (reading page-supplied values) and [`error`]
-//! (the error enum and its conversion to JS errors).
+//! This file is the whole JavaScript-facing surface, and the only place
+//! where Rust results become Promises and Rust errors become JS errors.
+//! Behind it: [`flow`](crate::flow) (the open iframe and its lifecycle, a
+//! Rust future), `glue` (`connect()`: the customer's back-end around the
+//! flow), [`protocol`] (pure rules for links, messages and request errors),
+//! `cover`, `overlay` and `page` (what the flow does to the page around
+//! it), `events` (`onEvent`), `js` (reading page-supplied values),
+//! `observer` (RAII `MutationObserver`), `panic` (surviving a bug) and
+//! [`error`] (the error enum).
 #![deny(missing_docs)]
-// No std in the browser build: see `listener.rs` for what it cost. Native
-// builds (unit tests, `cargo clippy --workspace`) keep std.
-#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
 
-extern crate alloc;
-
-mod allocator;
+mod cover;
 pub mod error;
-pub mod events;
-pub mod flow;
-pub mod glue;
-pub mod js;
-pub mod listener;
-pub mod observer;
-pub mod overlay;
-pub mod page;
+mod events;
+mod flow;
+mod glue;
+mod js;
+#[cfg(feature = "leak-count")]
+mod leak_count;
+mod observer;
+mod overlay;
+mod page;
+mod panic;
 pub mod protocol;
-pub mod task;
-pub mod timer;
-
-use alloc::string::String;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::Error;
-use crate::protocol::{Category, LinkError};
+use crate::protocol::Category;
 
 /// Opens the Kombo Connect flow and resolves with the activation token.
 ///
@@ -50,26 +47,27 @@ use crate::protocol::{Category, LinkError};
 /// object whose `toString()` gives one, such as a `URL`), `options.container`
 /// the element to append the iframe to (default `document.body`), and
 /// `options.signal` an `AbortSignal` that closes the flow (the other
-/// options are in `js/index.d.ts`). Rejects with
+/// options are in `js/index.d.ts`). The iframe is in the page when this
+/// returns. Never throws: every failure is a rejection, with
 /// `KomboConnectAlreadyOpenError`, `KomboConnectCancelledError`,
-/// `KomboConnectLoadError`, a `TypeError` for a refused link, an `Error`
-/// for a detached container, or an `AbortError` `DOMException`.
+/// `KomboConnectLoadError`, a `TypeError` for a refused link or option, an
+/// `Error` for a detached container, an `AbortError` `DOMException`, or the
+/// exception a page-supplied getter or `toString` threw.
+///
+/// ```js
+/// const token = await showKomboConnect(link, { container: dialog });
+/// ```
 #[wasm_bindgen(js_name = showKomboConnect, skip_typescript)]
 pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
-    match read_args(&url, &options).and_then(|(url, options)| flow::open(&url, options)) {
-        Ok(promise) => promise,
+    let opened = refuse_after_panic()
+        .and_then(|()| js::link(&url))
+        .and_then(|url| flow::open(&url, flow::Options::read(&options)?));
+    match opened {
+        Ok(flow) => {
+            future_to_promise(async move { flow.await.map(JsValue::from).map_err(JsValue::from) })
+        }
         Err(error) => Promise::reject(&error.into()),
     }
-}
-
-/// Live Rust heap allocations. Not part of the API: the leak tests compare
-/// it before and after many flows to prove no closure or string outlived
-/// its flow (see `src/allocator.rs`).
-#[doc(hidden)]
-#[cfg(feature = "leak-count")]
-#[wasm_bindgen(js_name = __liveAllocations, skip_typescript)]
-pub fn live_allocations() -> u32 {
-    allocator::live_allocations() as u32
 }
 
 /// Runs the whole embedded flow against the customer's back-end: `POST
@@ -79,17 +77,28 @@ pub fn live_allocations() -> u32 {
 /// `ConnectOptions` object (see `js/index.d.ts`). Resolves with
 /// `{ activationToken, activation }`; rejects with a `TypeError` for bad
 /// arguments (before any request), `KomboConnectAlreadyOpenError`,
-/// `KomboConnectCancelledError`, `KomboConnectRequestError` or an
-/// `AbortError` `DOMException`.
+/// `KomboConnectCancelledError`, `KomboConnectLoadError`,
+/// `KomboConnectRequestError` or an `AbortError` `DOMException`.
+///
+/// ```js
+/// const { activationToken, activation } = await connect('HRIS', { initBody: { tool: 'personio' } });
+/// ```
 #[wasm_bindgen(js_name = connect, skip_typescript)]
 pub fn connect(category: JsValue, options: JsValue) -> Promise {
-    task::spawn(async move {
+    let read = refuse_after_panic().and_then(|()| {
         let category = category
             .as_string()
             .as_deref()
             .and_then(Category::parse)
             .ok_or(Error::InvalidCategory)?;
-        let done = glue::connect(category, glue::Options::read(&options)?).await?;
+        Ok((category, glue::Options::read(&options)?))
+    });
+    let (category, options) = match read {
+        Ok(read) => read,
+        Err(error) => return Promise::reject(&error.into()),
+    };
+    future_to_promise(async move {
+        let done = glue::connect(category, options).await?;
         let result = Object::new();
         let _ = Reflect::set(
             &result,
@@ -101,22 +110,46 @@ pub fn connect(category: JsValue, options: JsValue) -> Promise {
     })
 }
 
-/// A panic cannot happen on any path a page or a server controls (the
-/// code has no `unwrap` on their input); if one did, trapping is what
-/// `panic = "abort"` does anyway, without std's message formatting. The
-/// crate's own wasm tests link std (through wasm-bindgen-test), which brings
-/// its own handler, so they turn this one off with the `std` feature.
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
+/// Tears down what the SDK did to the page and schedules a fresh instance.
+/// Not part of the API: `js/runtime.js` calls it when a call trapped
+/// without a panic (which the panic hook already handles).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __recover, skip_typescript)]
+pub fn recover() {
+    panic::recover();
 }
 
-fn read_args(url: &JsValue, options: &JsValue) -> Result<(String, flow::Options), Error> {
-    let url = match url.as_string() {
-        Some(url) => url,
-        None if url.is_object() => String::from(url.unchecked_ref::<js_sys::Object>().to_string()),
-        None => return Err(Error::Link(LinkError::Invalid)),
-    };
-    Ok((url, flow::Options::read(options)?))
+/// Panics, so the recovery tests can provoke one in the binary that ships.
+/// Not part of the API, and harmless to call: the SDK recovers.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __panic, skip_typescript)]
+pub fn panic_now(message: &str) {
+    panic!("{message}");
+}
+
+/// Live Rust heap allocations and live JS values held by Rust. Not part of
+/// the API: the leak tests compare them before and after many calls.
+#[doc(hidden)]
+#[cfg(feature = "leak-count")]
+#[wasm_bindgen(js_name = __liveAllocations, skip_typescript)]
+pub fn live_allocations() -> Vec<u32> {
+    vec![
+        leak_count::live_allocations() as u32,
+        wasm_bindgen::externref_heap_live_count(),
+    ]
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    panic::install();
+}
+
+/// Once this instance has panicked it only waits to be replaced; a call
+/// that re-enters it meanwhile (from a page handler run by the teardown)
+/// is refused.
+fn refuse_after_panic() -> Result<(), Error> {
+    match panic::panicked() {
+        true => Err(Error::Internal),
+        false => Ok(()),
+    }
 }

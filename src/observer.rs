@@ -10,7 +10,7 @@ use web_sys::{MutationObserver, MutationObserverInit, Node};
 
 /// Calls `callback` after every batch of child-list changes anywhere under a node.
 #[must_use = "the observer disconnects as soon as it is dropped"]
-pub struct SubtreeObserver {
+pub(crate) struct SubtreeObserver {
     observer: MutationObserver,
     _callback: Closure<dyn FnMut()>,
 }
@@ -18,14 +18,11 @@ pub struct SubtreeObserver {
 impl SubtreeObserver {
     /// Starts observing additions and removals of nodes anywhere under `target`.
     ///
-    /// ```no_run
-    /// # use kombo_connect_wasm::observer::SubtreeObserver;
-    /// # fn demo(root: &web_sys::Node) -> Result<(), wasm_bindgen::JsValue> {
-    /// let watch = SubtreeObserver::new(root, || { /* react to the change */ })?;
+    /// ```ignore
+    /// let watch = SubtreeObserver::new(&document, || { /* react to the change */ })?;
     /// drop(watch); // disconnected, closure freed
-    /// # Ok(()) }
     /// ```
-    pub fn new(target: &Node, callback: impl FnMut() + 'static) -> Result<Self, JsValue> {
+    pub(crate) fn new(target: &Node, callback: impl FnMut() + 'static) -> Result<Self, JsValue> {
         let callback = Closure::<dyn FnMut()>::new(callback);
         let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
         let options = MutationObserverInit::new();

@@ -9,14 +9,14 @@
 //! Content-Security-Policy and Trusted Types both allow, and it does not
 //! move for users who ask for reduced motion.
 
-use alloc::rc::Rc;
+use std::rc::Rc;
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, EventTarget, HtmlElement};
 
 use crate::js::field;
-use crate::listener::Listener;
+use gloo_events::EventListener;
 
 #[wasm_bindgen]
 extern "C" {
@@ -47,17 +47,17 @@ const SPIN: &str =
 
 /// The overlay in the page; dropping it removes it and its listeners.
 #[must_use = "the overlay is removed as soon as it is dropped"]
-pub struct Overlay {
+pub(crate) struct Overlay {
     root: Element,
     button: Element,
     document: EventTarget,
-    on_close: Option<(Listener, Listener)>,
+    on_close: Option<(EventListener, EventListener)>,
 }
 
 impl Overlay {
     /// Appends the overlay to `parent`. It carries `data-kombo-connect` so
     /// tests (ours and the customer's) can find it.
-    pub fn show(document: &Document, parent: &Element) -> Result<Overlay, JsValue> {
+    pub(crate) fn show(document: &Document, parent: &Element) -> Result<Overlay, JsValue> {
         let root = element(
             document,
             "div",
@@ -97,18 +97,18 @@ impl Overlay {
     }
 
     /// The element, so the iframe can go in right before it (and under it).
-    pub fn element(&self) -> &Element {
+    pub(crate) fn element(&self) -> &Element {
         &self.root
     }
 
     /// Calls `close` when the user clicks the close button or presses
     /// Escape; replaces the previous handler (the glue hands the overlay to
     /// the flow, which closes differently).
-    pub fn on_close(&mut self, close: Rc<dyn Fn()>) {
+    pub(crate) fn on_close(&mut self, close: Rc<dyn Fn()>) {
         let escape = close.clone();
         self.on_close = Some((
-            Listener::new(&self.button, "click", move |_| close()),
-            Listener::new(&self.document, "keydown", move |event| {
+            EventListener::new(&self.button, "click", move |_| close()),
+            EventListener::new(&self.document, "keydown", move |event| {
                 if field(event, "key").and_then(|k| k.as_string()).as_deref() == Some("Escape") {
                     escape();
                 }

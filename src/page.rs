@@ -11,16 +11,15 @@
 //! back the exact inline values it replaced, clears only the `inert` it set,
 //! and restores the scroll position if the browser moved it.
 
-use alloc::rc::Rc;
-use alloc::string::String;
-use alloc::vec::Vec;
-use core::cell::Cell;
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_render::{request_animation_frame, AnimationFrame};
 
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleDeclaration, Document, Element, HtmlElement};
 
 use crate::js::global_number;
-use crate::timer::Timeout;
 
 #[wasm_bindgen]
 extern "C" {
@@ -43,15 +42,15 @@ const LOCKED: [&str; 3] = ["overflow-x", "overflow-y", "scrollbar-gutter"];
 
 /// Holds the page still; dropping it restores it.
 #[must_use = "the page is released as soon as the lock is dropped"]
-pub struct PageLock {
+pub(crate) struct PageLock {
     inert: Vec<Inertable>,
     /// The scroll lock, once the next frame has put it on.
     _scroll: Rc<Cell<Option<ScrollLock>>>,
     /// Puts the scroll lock on before the next frame: measuring the
-    /// scrollbar reads layout, which during the call would force one the
-    /// reference does not (make bench: 4.0 vs 3.1 ms to open), while before
-    /// the frame the browser lays the page out anyway.
-    _pending: Timeout,
+    /// scrollbar reads layout, which during the call would force a layout
+    /// the reference does not, while before the frame the browser lays the
+    /// page out anyway (`make bench`, warm open).
+    _pending: AnimationFrame,
 }
 
 impl PageLock {
@@ -59,7 +58,7 @@ impl PageLock {
     /// there) inert now, and locks scrolling before the next frame. Call it
     /// before adding anything to the page: what is added afterwards (the
     /// overlay, the iframe) stays usable.
-    pub fn new(document: &Document, modal_on: Option<&Element>) -> PageLock {
+    pub(crate) fn new(document: &Document, modal_on: Option<&Element>) -> PageLock {
         let mut inert = Vec::new();
         let mut child = modal_on.and_then(Element::first_element_child);
         while let Some(el) = child {
@@ -71,9 +70,9 @@ impl PageLock {
             }
         }
         let scroll = Rc::new(Cell::new(None));
-        let pending = Timeout::next_frame({
+        let pending = request_animation_frame({
             let (scroll, document) = (scroll.clone(), document.clone());
-            move || scroll.set(ScrollLock::new(&document))
+            move |_| scroll.set(ScrollLock::new(&document))
         });
         PageLock {
             inert,

@@ -7,8 +7,6 @@
 //! untrusted input is made here instead, as plain functions over plain
 //! values, so it can be unit-tested natively without a browser.
 
-use alloc::string::String;
-
 /// Query parameter the reference adds to the link; Kombo's flow reads it to
 /// know which SDK opened it, so we announce the version we are a drop-in for.
 pub const SDK_VERSION_PARAM: &str = "sdkv";
@@ -54,8 +52,7 @@ pub fn check_link(protocol: &str, hostname: &str) -> Result<(), LinkError> {
 /// `hostname` must come from the URL API, which lower-cases it and
 /// normalises IPv4 hosts to dotted decimal (`http://0x7f.1/` becomes
 /// `127.0.0.1`), so four decimal octets starting with 127 are all we need
-/// to recognise. Written over bytes, without `split`, because this runs in
-/// every page and iterator adaptors cost hundreds of bytes of `.wasm`.
+/// to recognise. Written over bytes: one pass, no allocation.
 pub fn is_loopback(hostname: &str) -> bool {
     if hostname == "localhost" || hostname.ends_with(".localhost") || hostname == "[::1]" {
         return true;
@@ -204,7 +201,7 @@ pub fn describe_failure(url: &str, failure: &Failure) -> String {
     match failure {
         Failure::Status(status, body) => {
             m.push_str(" failed with HTTP ");
-            push_decimal(&mut m, u32::from(*status));
+            m.push_str(&status.to_string());
             push_excerpt(&mut m, body);
         }
         Failure::InvalidJson(body) => {
@@ -216,7 +213,7 @@ pub fn describe_failure(url: &str, failure: &Failure) -> String {
         }
         Failure::TimedOut(ms) => {
             m.push_str(" timed out after ");
-            push_decimal(&mut m, *ms);
+            m.push_str(&ms.to_string());
             m.push_str(" ms");
         }
         Failure::Network => {
@@ -259,7 +256,7 @@ impl LoadFailure<'_> {
         match self {
             LoadFailure::TimedOut(ms) => {
                 m.push_str("Kombo Connect did not load within ");
-                push_decimal(&mut m, ms);
+                m.push_str(&ms.to_string());
                 m.push_str(" ms. Check the network, or raise loadTimeoutMs.");
             }
             LoadFailure::Blocked(origin) => {
@@ -296,9 +293,7 @@ pub fn blocks_frame(directive: &str, blocked: &str, origin: &str) -> bool {
 /// Appends `: <start of body>`, cut at a character boundary, or nothing for
 /// an empty body.
 ///
-/// Written with `trim_ascii` and a char loop rather than `trim()` and a
-/// slice: those pull Unicode tables and a panicking slice check (with
-/// `core::fmt`) into the `.wasm`, about 6 KB.
+/// Counted in characters, not bytes, so a cut never lands inside one.
 fn push_excerpt(m: &mut String, body: &str) {
     let body = body.trim_ascii();
     if body.is_empty() {
@@ -312,16 +307,6 @@ fn push_excerpt(m: &mut String, body: &str) {
         }
         m.push(c);
     }
-}
-
-/// Writes `n` in decimal without `core::fmt`, and without indexing: a
-/// bounds check is a panic path that formats its numbers, which alone kept
-/// `core::fmt`'s integer printing in the `.wasm`.
-fn push_decimal(m: &mut String, n: u32) {
-    if n >= 10 {
-        push_decimal(m, n / 10);
-    }
-    m.push(char::from(b'0' + (n % 10) as u8));
 }
 
 #[cfg(test)]
@@ -478,15 +463,6 @@ mod tests {
         let m = describe_failure("/x", &Failure::Status(502, &body));
         assert!(m.ends_with('…'));
         assert_eq!(m.chars().filter(|&c| c == 'é').count(), BODY_EXCERPT);
-    }
-
-    #[test]
-    fn decimal_writes_every_u32() {
-        for n in [0, 7, 10, 99, 404, 65535, u32::MAX] {
-            let mut s = String::new();
-            push_decimal(&mut s, n);
-            assert_eq!(s, n.to_string());
-        }
     }
 
     #[test]
