@@ -1,50 +1,55 @@
 // The SDK's error classes. They are JavaScript classes, not Rust types,
 // because callers test them with `instanceof` and read `err.name`, which only
-// a real `Error` subclass gives. The Rust side imports these very classes
-// (src/error.rs), so an error made in Rust is an instance of the class a
-// page imports from the package.
+// a real `Error` subclass gives. They are defined once per page and kept on
+// a page-wide key, so every copy of the SDK on the page (the loader, the
+// lazily loaded runtime that throws them from Rust, the ES module and the
+// script tag, two bundles of one app) hands out the very same classes.
+const KEY = Symbol.for('kombo-connect-wasm.errors.v1');
 
-/** Thrown when a Kombo Connect flow is already open. */
-export class KomboConnectAlreadyOpenError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'KomboConnectAlreadyOpenError';
+function define() {
+  class KomboConnectAlreadyOpenError extends Error {
+    constructor(message) {
+      super(message);
+      this.name = 'KomboConnectAlreadyOpenError';
+    }
   }
+
+  class KomboConnectCancelledError extends Error {
+    constructor(message) {
+      super(message);
+      this.name = 'KomboConnectCancelledError';
+    }
+  }
+
+  // `stage` says which request failed ('init' or 'activate'), `status` is
+  // the HTTP status when there was a response, and `activationToken` is set
+  // when the user had finished the flow, so the app can retry activation.
+  class KomboConnectRequestError extends Error {
+    constructor(message, stage, status, activationToken) {
+      super(message);
+      this.name = 'KomboConnectRequestError';
+      this.stage = stage;
+      if (status !== undefined) this.status = status;
+      if (activationToken !== undefined) this.activationToken = activationToken;
+    }
+  }
+
+  // `reason`: 'timeout' (no `load` within `loadTimeoutMs`) or 'csp' (this
+  // page's Content-Security-Policy does not allow the flow in frame-src).
+  class KomboConnectLoadError extends Error {
+    constructor(message, reason) {
+      super(message);
+      this.name = 'KomboConnectLoadError';
+      this.reason = reason;
+    }
+  }
+
+  return { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError, KomboConnectLoadError };
 }
 
-/** Thrown when the user closes the flow, or the page removes it, before it completes. */
-export class KomboConnectCancelledError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'KomboConnectCancelledError';
-  }
-}
-
-/**
- * Thrown by `connect()` and its shortcuts when a request to your back-end
- * fails. `stage` says which one ('init' or 'activate'), `status` is the HTTP
- * status when there was a response, and `activationToken` is set when the
- * user had finished the flow, so the app can retry activation.
- */
-export class KomboConnectRequestError extends Error {
-  constructor(message, stage, status, activationToken) {
-    super(message);
-    this.name = 'KomboConnectRequestError';
-    this.stage = stage;
-    if (status !== undefined) this.status = status;
-    if (activationToken !== undefined) this.activationToken = activationToken;
-  }
-}
-
-/**
- * Thrown when the flow's page does not load: `reason` is 'timeout' (no
- * `load` within `loadTimeoutMs`) or 'csp' (this page's
- * Content-Security-Policy does not allow the link's origin in frame-src).
- */
-export class KomboConnectLoadError extends Error {
-  constructor(message, reason) {
-    super(message);
-    this.name = 'KomboConnectLoadError';
-    this.reason = reason;
-  }
-}
+export const {
+  KomboConnectAlreadyOpenError,
+  KomboConnectCancelledError,
+  KomboConnectRequestError,
+  KomboConnectLoadError,
+} = (globalThis[KEY] ??= define());

@@ -1,0 +1,39 @@
+// The runtime: wasm-bindgen's glue and the .wasm, loaded by the entry
+// (js/index.js) on first use or when the page is idle.
+//
+// It also keeps the one promise Rust cannot keep after a bug: with
+// `panic = "abort"` a panic ends in a trap, and the Rust future behind a
+// call in flight never settles. So every call's Promise is made here, and
+// when Rust reports a panic (src/panic.rs, which has already cleaned the
+// page and scheduled a fresh instance) or a call traps outright, every call
+// in flight rejects with an internal error. The next call runs in a fresh
+// instance.
+import init, { connect, showKomboConnect, __recover } from './kombo_connect_wasm.js';
+import { abandonCalls, inFlight } from './calls.js';
+
+/**
+ * Wraps an export so that it never throws and its Promise always settles.
+ * The export runs synchronously, so the iframe is in the page when the
+ * wrapper returns, as with the reference.
+ */
+const guarded = (fn) => (...args) => new Promise((resolve, reject) => {
+  inFlight.add(reject);
+  const settle = (f) => (value) => { inFlight.delete(reject); f(value); };
+  let result;
+  try {
+    result = fn(...args);
+  } catch (trap) {
+    // A trap that was not a panic (the panic hook has run otherwise).
+    console.error('kombo-connect-wasm: internal error:', trap);
+    try { __recover(); } catch { /* the next call starts a fresh instance anyway */ }
+    abandonCalls();
+    return;
+  }
+  result.then(settle(resolve), settle(reject));
+});
+
+/** Instantiates the .wasm from `source` (a URL, or a Promise of a Response). */
+export const start = (source) => init({ module_or_path: source }).then(() => ({
+  showKomboConnect: guarded(showKomboConnect),
+  connect: guarded(connect),
+}));

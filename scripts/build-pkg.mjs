@@ -1,10 +1,10 @@
 // Assembles pkg/ (the npm package) from wasm-pack's output.
 //
 // wasm-pack gives us the .wasm and wasm-bindgen's ES module glue. A page
-// needs more than that: an entry that loads the .wasm lazily (js/index.js),
-// one classic <script> for pages without a bundler, and the types. esbuild
-// bundles and minifies the glue with our entry twice (ES module and IIFE),
-// and a current wasm-opt (npm `binaryen`) shrinks the .wasm.
+// needs more than that: a small entry that loads the rest lazily
+// (js/index.js, built twice: ES module and classic script), the runtime it
+// loads (js/runtime.js with the glue), and the types. esbuild bundles and
+// minifies them, and a current wasm-opt (npm `binaryen`) shrinks the .wasm.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,24 +17,17 @@ const out = join(root, 'pkg');
 const crate = readFileSync(join(root, 'Cargo.toml'), 'utf8');
 const version = crate.match(/^version = "(.+)"/m)[1];
 
-// wasm-bindgen copies js/errors.js into snippets/<crate>-<hash>/; the glue
-// imports that copy, so our entry must import the very same file, or the
-// classes a page imports would not be the ones Rust throws.
-const snippets = join(raw, 'snippets');
-const [snippetDir] = readdirSync(snippets);
-const errorsModule = join(snippets, snippetDir, 'js/errors.js');
-
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 
 // wasm-bindgen names every import and export like
 // `__wbg_setAttribute_f75317b2b5cabfb4`, and each name is stored twice, in
 // the .wasm and in the glue. wasm-opt renames them to one or two letters and
-// prints the mapping, which we apply to the glue: 3.5 KB less gzip, for a
-// package whose budget is 24 KB. The tests all run against this output.
+// prints the mapping, which we apply to the glue (the README's size table
+// has the saving). The tests all run against this output.
 const mapping = JSON.parse(execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [
-  // GUFA then -Oz twice: 40 bytes gzip less than one -Oz (measured on
-  // this crate; more rounds or other passes gained nothing more).
+  // GUFA then -Oz twice: smaller than one -Oz on this crate; more rounds
+  // or other passes gained nothing more.
   '--gufa', '-Oz', '-Oz', '--strip-debug', '--strip-producers',
   // wasm-opt reads the features rustc used from the module itself.
   '--detect-features',
@@ -42,38 +35,61 @@ const mapping = JSON.parse(execFileSync(join(root, 'node_modules/.bin/wasm-opt')
   join(raw, 'kombo_connect_wasm_bg.wasm'), '-o', join(out, 'kombo_connect_wasm_bg.wasm'),
 ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
 const glueModule = join(root, 'target/kombo_connect_wasm.min.js');
-writeFileSync(glueModule, minifyGlueNames(readFileSync(join(raw, 'kombo_connect_wasm.js'), 'utf8'), mapping));
+writeFileSync(glueModule, refuseStaleClosures(minifyGlueNames(readFileSync(join(raw, 'kombo_connect_wasm.js'), 'utf8'), mapping)));
+
+// After a panic, src/panic.rs schedules a fresh instance, which the glue
+// creates on the next call into Rust, closures included. A closure of the
+// old instance that fires first (a Promise callback of a request that was
+// in flight) would pass the glue's instance check, trigger the reset, and
+// then run with the old instance's pointers in the new one. Treat "reset
+// scheduled" as "stale" in that check, so such a callback throws instead.
+function refuseStaleClosures(glue) {
+  const check = 'if (state.instance !== __wbg_instance_id) {';
+  if (!glue.includes(check) || !glue.includes('let __wbg_reinit_scheduled')) {
+    throw new Error('unexpected wasm-bindgen glue: no closure instance check or reinit flag');
+  }
+  return glue.replaceAll(check, 'if (state.instance !== __wbg_instance_id || __wbg_reinit_scheduled) {');
+}
 
 function minifyGlueNames(glue, { imports, exports }) {
-  const modules = new Set(imports.map(([module]) => module));
-  if (modules.size !== 1 || !glue.includes(`"${[...modules][0]}": import0`)) {
-    throw new Error(`unexpected wasm-bindgen glue: import modules ${[...modules].join(', ')}`);
-  }
+  const bg = './kombo_connect_wasm_bg.js';
+  if (!glue.includes(`"${bg}": import0`)) throw new Error('unexpected wasm-bindgen glue: no import0');
   const rename = (text, pattern, to) => {
     const next = text.replace(pattern, () => to); // a function: `$` in a name is literal
     if (next === text) throw new Error(`wasm-bindgen glue has no ${pattern}`);
     return next;
   };
-  glue = rename(glue, `"${[...modules][0]}": import0`, '"a": import0');
-  for (const [, name, short] of imports) glue = rename(glue, new RegExp(`\\b${name}:`, 'g'), `${short}:`);
+  // wasm-opt moves every import into one module, "a". Functions the glue
+  // imports straight from a snippet (js/calls.js) join import0 there.
+  const fromSnippets = [];
+  for (const [module, name, short] of imports) {
+    if (module === bg) {
+      glue = rename(glue, new RegExp(`\\b${name}:`, 'g'), `${short}:`);
+      continue;
+    }
+    const ns = glue.match(new RegExp(`import \\* as (\\w+) from "${module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+    if (!ns) throw new Error(`wasm-bindgen glue does not import ${module}`);
+    fromSnippets.push(`${JSON.stringify(short)}: ${ns[1]}.${name}`);
+  }
+  glue = rename(glue, `"${bg}": import0`, `"a": Object.assign(import0, { ${fromSnippets.join(', ')} })`);
+  glue = glue.replace(/^\s*"\.\/snippets\/[^"]+": import\d+,\n/gm, '');
   for (const [name, short] of exports) {
     if (glue.includes(`wasm.${name}`)) glue = rename(glue, new RegExp(`\\bwasm\\.${name}\\b`, 'g'), `wasm.${short}`);
   }
   return glue;
 }
 
+// The glue imports its snippets (js/errors.js, js/calls.js) from copies
+// wasm-pack made; point them back at the originals, so that the runtime
+// entry and the glue share one module of each.
 const resolveLocal = {
   name: 'resolve-local',
   setup(b) {
-    b.onResolve({ filter: /^\.\/errors\.js$/ }, () => ({ path: errorsModule }));
-    // The glue, moved out of wasm-pack's folder, imports the snippet by a
-    // relative path; point it back at the same file.
-    b.onResolve({ filter: /\/snippets\/.*\/js\/errors\.js$/ }, () => ({ path: errorsModule }));
+    b.onResolve({ filter: /\/snippets\/.*\/js\/[a-z]+\.js$/ }, (a) => ({ path: join(root, 'js', a.path.split('/').pop()) }));
     b.onResolve({ filter: /^\.\/kombo_connect_wasm\.js$/ }, () => ({ path: glueModule }));
   },
 };
 const common = {
-  entryPoints: [join(root, 'js/index.js')],
   bundle: true,
   minify: true,
   target: 'es2020',
@@ -81,13 +97,16 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-await build({ ...common, format: 'esm', outfile: join(out, 'index.js'), define: { __GLOBAL_BUILD__: 'false' } });
+// The runtime, loaded by both entries with import().
+await build({ ...common, entryPoints: [join(root, 'js/runtime.js')], format: 'esm', outfile: join(out, 'kombo_connect_runtime.js') });
+const entry = { ...common, entryPoints: [join(root, 'js/index.js')], external: ['./kombo_connect_runtime.js'] };
+await build({ ...entry, format: 'esm', outfile: join(out, 'index.js'), define: { __GLOBAL_BUILD__: 'false' } });
 await build({
-  ...common,
+  ...entry,
   format: 'iife',
   globalName: 'KomboConnect',
   outfile: join(out, 'kombo-connect.global.js'),
-  // A classic script has no import.meta; it finds its .wasm next to its own
+  // A classic script has no import.meta; it finds its files next to its own
   // src (see js/index.js) and falls back to the page's base URL.
   define: { __GLOBAL_BUILD__: 'true', 'import.meta.url': 'document.baseURI' },
 });
@@ -100,7 +119,7 @@ copyFileSync(join(root, 'js/testing.d.ts'), join(out, 'testing.d.ts'));
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 
-const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'LICENSE'];
+const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'LICENSE'];
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',
   version,
@@ -118,6 +137,7 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
     '.': { types: './index.d.ts', default: './index.js' },
     './testing': { types: './testing.d.ts', default: './testing.js' },
     './kombo-connect.global.js': './kombo-connect.global.js',
+    './kombo_connect_runtime.js': './kombo_connect_runtime.js',
     './kombo_connect_wasm_bg.wasm': './kombo_connect_wasm_bg.wasm',
     './package.json': './package.json',
   },

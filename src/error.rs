@@ -38,6 +38,13 @@ extern "C" {
     ) -> KomboConnectRequestError;
 }
 
+#[wasm_bindgen(module = "/js/calls.js")]
+extern "C" {
+    /// The same error the JS side rejects calls with after a trap.
+    #[wasm_bindgen(js_name = internalError)]
+    fn internal_error() -> JsValue;
+}
+
 /// Why a flow did not produce an activation token (or, in `connect()`, an
 /// activated integration).
 #[derive(Debug, Clone, PartialEq)]
@@ -126,10 +133,7 @@ impl Error {
             }
             Error::InvalidOption(_) => "Invalid Kombo Connect option: ",
             Error::Aborted(_) => "The Kombo Connect flow was aborted.",
-            Error::Internal => {
-                "kombo-connect-wasm hit an internal error (details in the console) and closed the flow; calling it again starts afresh. Please report it."
-            }
-            Error::Request { .. } | Error::Load { .. } | Error::Thrown(_) => "",
+            Error::Request { .. } | Error::Load { .. } | Error::Thrown(_) | Error::Internal => "",
         }
     }
 
@@ -179,7 +183,8 @@ impl From<Error> for JsValue {
                 js_sys::TypeError::new(message).into()
             }
             Error::InvalidOption(name) => js_sys::TypeError::new(&[message, name].concat()).into(),
-            Error::ContainerDetached | Error::NoDocument | Error::Dom | Error::Internal => {
+            Error::Internal => internal_error(),
+            Error::ContainerDetached | Error::NoDocument | Error::Dom => {
                 js_sys::Error::new(message).into()
             }
             Error::Aborted(token) => {
