@@ -29,6 +29,10 @@ const mapping = JSON.parse(execFileSync(join(root, 'node_modules/.bin/wasm-opt')
   // GUFA then -Oz twice: smaller than one -Oz on this crate; more rounds
   // or other passes gained nothing more.
   '--gufa', '-Oz', '-Oz', '--strip-debug', '--strip-producers',
+  // True of every instance of this module, which defines its own memory
+  // (the fresh instance after a panic included), and lets wasm-opt drop
+  // zero-initialisation and fold low addresses.
+  '--zero-filled-memory', '--low-memory-unused',
   // wasm-opt reads the features rustc used from the module itself.
   '--detect-features',
   '--minify-imports-and-exports-and-modules',
@@ -97,8 +101,18 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-// The runtime, loaded by both entries with import().
-await build({ ...common, entryPoints: [join(root, 'js/runtime.js')], format: 'esm', outfile: join(out, 'kombo_connect_runtime.js') });
+// The runtime, loaded by both entries with import(). The entry that loads
+// it has defined the error classes on their page-wide key (js/errors.js),
+// so the runtime takes them from there instead of carrying a second copy.
+const classesFromPage = {
+  name: 'classes-from-page',
+  setup(b) {
+    b.onLoad({ filter: /\/js\/errors\.js$/ }, () => ({
+      contents: `export const { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError, KomboConnectLoadError } = globalThis[Symbol.for('kombo-connect-wasm.errors.v1')];`,
+    }));
+  },
+};
+await build({ ...common, plugins: [resolveLocal, classesFromPage], entryPoints: [join(root, 'js/runtime.js')], format: 'esm', outfile: join(out, 'kombo_connect_runtime.js') });
 const entry = { ...common, entryPoints: [join(root, 'js/index.js')], external: ['./kombo_connect_runtime.js'] };
 await build({ ...entry, format: 'esm', outfile: join(out, 'index.js'), define: { __GLOBAL_BUILD__: 'false' } });
 await build({

@@ -182,7 +182,11 @@ impl From<Error> for JsValue {
             Error::Link(_) | Error::ContainerNotElement | Error::InvalidCategory => {
                 js_sys::TypeError::new(message).into()
             }
-            Error::InvalidOption(name) => js_sys::TypeError::new(&[message, name].concat()).into(),
+            Error::InvalidOption(name) => {
+                let mut text = String::from(message);
+                text.push_str(name);
+                js_sys::TypeError::new(&text).into()
+            }
             Error::Internal => internal_error(),
             Error::ContainerDetached | Error::NoDocument | Error::Dom => {
                 js_sys::Error::new(message).into()

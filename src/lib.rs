@@ -25,7 +25,7 @@ mod events;
 mod flow;
 mod glue;
 mod js;
-#[cfg(feature = "leak-count")]
+#[cfg(all(target_arch = "wasm32", feature = "leak-count"))]
 mod leak_count;
 mod observer;
 mod overlay;
@@ -130,7 +130,7 @@ pub fn panic_now(message: &str) {
 /// Live Rust heap allocations and live JS values held by Rust. Not part of
 /// the API: the leak tests compare them before and after many calls.
 #[doc(hidden)]
-#[cfg(feature = "leak-count")]
+#[cfg(all(target_arch = "wasm32", feature = "leak-count"))]
 #[wasm_bindgen(js_name = __liveAllocations, skip_typescript)]
 pub fn live_allocations() -> Vec<u32> {
     vec![
@@ -138,6 +138,16 @@ pub fn live_allocations() -> Vec<u32> {
         wasm_bindgen::externref_heap_live_count(),
     ]
 }
+
+/// std's allocator, dlmalloc, is tuned for programs that allocate heavily;
+/// this crate allocates a few strings and closures per flow. rlsf (TLSF:
+/// constant-time, merges freed neighbours, so memory freed by one flow is
+/// reused by the next) does that from a much smaller `.wasm`; the README's
+/// dependency table has the figures. The leak tests count allocations on
+/// top of this same allocator (src/leak_count.rs).
+#[cfg(all(target_arch = "wasm32", not(feature = "leak-count")))]
+#[global_allocator]
+static ALLOCATOR: rlsf::SmallGlobalTlsf = rlsf::SmallGlobalTlsf::new();
 
 #[wasm_bindgen(start)]
 fn start() {
