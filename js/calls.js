@@ -16,3 +16,8 @@ export function abandonCalls() {
   for (const reject of inFlight) reject(error);
   inFlight.clear();
 }
+
+/** The page's global object, where `message` events arrive. */
+export const pageGlobal = () => globalThis;
+/** The page's document; `undefined` outside a browser page. */
+export const pageDocument = () => globalThis.document;

@@ -31,7 +31,7 @@ impl Cover {
     /// when `None`), with the loading overlay unless `loading` is false.
     pub(crate) fn new(container: Option<Element>, loading: bool) -> Result<Cover, Error> {
         check_attached(container.as_ref())?;
-        let document = js::DOCUMENT.with(JsValue::clone);
+        let document = js::document();
         if !document.is_object() {
             return Err(Error::NoDocument);
         }

@@ -15,17 +15,20 @@ use web_sys::{AbortSignal, Element, EventTarget};
 
 use crate::error::Error;
 
+#[wasm_bindgen(module = "/js/calls.js")]
+extern "C" {
+    /// `globalThis`, the page's `window`: where `message` events arrive.
+    /// (A function rather than a `static`: a static is a lazily
+    /// initialised thread-local, whose machinery costs more than this call.)
+    #[wasm_bindgen(js_name = pageGlobal)]
+    fn page_global() -> EventTarget;
+    /// `globalThis.document`; `undefined` outside a browser page.
+    #[wasm_bindgen(js_name = pageDocument)]
+    pub(crate) fn document() -> JsValue;
+}
+
 #[wasm_bindgen]
 extern "C" {
-    // Bound directly rather than through `web_sys::window()`, which probes
-    // several globals and throws outside a window.
-    /// `globalThis`, the page's `window`: where `message` events arrive.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    pub(crate) static GLOBAL: EventTarget;
-    /// `globalThis.document`; `undefined` outside a browser page.
-    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = document)]
-    pub(crate) static DOCUMENT: JsValue;
-
     /// `String(value)`: runs the value's `toString` (or `Symbol.toPrimitive`).
     #[wasm_bindgen(catch, js_name = String)]
     fn to_js_string(value: &JsValue) -> Result<JsValue, JsValue>;
@@ -39,7 +42,7 @@ extern "C" {
 
 /// The page's `window`.
 pub(crate) fn global() -> EventTarget {
-    GLOBAL.with(EventTarget::clone)
+    page_global()
 }
 
 /// `global()[name]` as a number, 0 when absent.

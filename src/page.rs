@@ -14,8 +14,6 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_render::{request_animation_frame, AnimationFrame};
-
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleDeclaration, Document, Element, HtmlElement};
 
@@ -23,8 +21,12 @@ use crate::js::global_number;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = globalThis, js_name = scrollTo)]
-    fn scroll_to(x: f64, y: f64);
+    #[wasm_bindgen(catch, js_namespace = globalThis, js_name = scrollTo)]
+    fn scroll_to(x: f64, y: f64) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = globalThis, js_name = requestAnimationFrame)]
+    fn request_animation_frame(callback: &Closure<dyn FnMut()>) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = globalThis, js_name = cancelAnimationFrame)]
+    fn cancel_animation_frame(id: &JsValue) -> Result<(), JsValue>;
     /// Any element, for its `inert` property: cheaper than web-sys'
     /// `HtmlElement`, whose cast is an `instanceof` import. (`inert` on a
     /// non-HTML child of the body, an `<svg>`, is then a harmless expando.)
@@ -70,9 +72,9 @@ impl PageLock {
             }
         }
         let scroll = Rc::new(Cell::new(None));
-        let pending = request_animation_frame({
+        let pending = AnimationFrame::new({
             let (scroll, document) = (scroll.clone(), document.clone());
-            move |_| scroll.set(ScrollLock::new(&document))
+            move || scroll.set(ScrollLock::new(&document))
         });
         PageLock {
             inert,
@@ -129,7 +131,42 @@ impl Drop for ScrollLock {
             let _ = self.style.set_property(name, value);
         }
         if (global_number("scrollX"), global_number("scrollY")) != self.scroll {
-            scroll_to(self.scroll.0, self.scroll.1);
+            let _ = scroll_to(self.scroll.0, self.scroll.1);
+        }
+    }
+}
+
+/// A `requestAnimationFrame` callback, cancelled when dropped.
+///
+/// `gloo-render` has this, but reaches the window through a lazily
+/// initialised thread-local and `web_sys::window()`, which cost more than
+/// the rest of this module (the README's dependency table has the figure);
+/// this is the one call it would make, with the same RAII contract.
+#[must_use = "the frame callback is cancelled as soon as it is dropped"]
+struct AnimationFrame {
+    id: Option<JsValue>,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl AnimationFrame {
+    fn new(f: impl FnOnce() + 'static) -> AnimationFrame {
+        let mut f = Some(f);
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if let Some(f) = f.take() {
+                f();
+            }
+        });
+        AnimationFrame {
+            id: request_animation_frame(&callback).ok(),
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for AnimationFrame {
+    fn drop(&mut self) {
+        if let Some(id) = &self.id {
+            let _ = cancel_animation_frame(id);
         }
     }
 }

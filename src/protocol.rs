@@ -201,7 +201,7 @@ pub fn describe_failure(url: &str, failure: &Failure) -> String {
     match failure {
         Failure::Status(status, body) => {
             m.push_str(" failed with HTTP ");
-            m.push_str(&status.to_string());
+            push_decimal(&mut m, u32::from(*status));
             push_excerpt(&mut m, body);
         }
         Failure::InvalidJson(body) => {
@@ -213,7 +213,7 @@ pub fn describe_failure(url: &str, failure: &Failure) -> String {
         }
         Failure::TimedOut(ms) => {
             m.push_str(" timed out after ");
-            m.push_str(&ms.to_string());
+            push_decimal(&mut m, *ms);
             m.push_str(" ms");
         }
         Failure::Network => {
@@ -256,7 +256,7 @@ impl LoadFailure<'_> {
         match self {
             LoadFailure::TimedOut(ms) => {
                 m.push_str("Kombo Connect did not load within ");
-                m.push_str(&ms.to_string());
+                push_decimal(&mut m, ms);
                 m.push_str(" ms. Check the network, or raise loadTimeoutMs.");
             }
             LoadFailure::Blocked(origin) => {
@@ -307,6 +307,15 @@ fn push_excerpt(m: &mut String, body: &str) {
         }
         m.push(c);
     }
+}
+
+/// Writes `n` in decimal. By hand: `to_string()` would bring `core::fmt`'s
+/// machinery for writing into a `String`, which nothing else here needs.
+fn push_decimal(m: &mut String, n: u32) {
+    if n >= 10 {
+        push_decimal(m, n / 10);
+    }
+    m.push(char::from(b'0' + (n % 10) as u8));
 }
 
 #[cfg(test)]
@@ -463,6 +472,15 @@ mod tests {
         let m = describe_failure("/x", &Failure::Status(502, &body));
         assert!(m.ends_with('…'));
         assert_eq!(m.chars().filter(|&c| c == 'é').count(), BODY_EXCERPT);
+    }
+
+    #[test]
+    fn decimal_writes_every_u32() {
+        for n in [0, 7, 10, 99, 404, 65535, u32::MAX] {
+            let mut s = String::new();
+            push_decimal(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
     }
 
     #[test]
