@@ -9,7 +9,7 @@
 // in flight rejects with an internal error. The next call runs in a fresh
 // instance.
 import init, { connect, showKomboConnect, __recover } from './kombo_connect_wasm.js';
-import { abandonCalls, inFlight } from './calls.js';
+import { abandonCalls, inFlight } from './host.js';
 
 /**
  * Wraps an export so that it never throws and its Promise always settles.

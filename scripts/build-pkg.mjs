@@ -64,7 +64,7 @@ function minifyGlueNames(glue, { imports, exports }) {
     return next;
   };
   // wasm-opt moves every import into one module, "a". Functions the glue
-  // imports straight from a snippet (js/calls.js) join import0 there.
+  // imports straight from a snippet (js/host.js) join import0 there.
   const fromSnippets = [];
   for (const [module, name, short] of imports) {
     if (module === bg) {
@@ -83,7 +83,7 @@ function minifyGlueNames(glue, { imports, exports }) {
   return glue;
 }
 
-// The glue imports its snippets (js/errors.js, js/calls.js) from copies
+// The glue imports its snippets (js/errors.js, js/host.js) from copies
 // wasm-pack made; point them back at the originals, so that the runtime
 // entry and the glue share one module of each.
 const resolveLocal = {

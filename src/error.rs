@@ -38,7 +38,7 @@ extern "C" {
     ) -> KomboConnectRequestError;
 }
 
-#[wasm_bindgen(module = "/js/calls.js")]
+#[wasm_bindgen(module = "/js/host.js")]
 extern "C" {
     /// The same error the JS side rejects calls with after a trap.
     #[wasm_bindgen(js_name = internalError)]

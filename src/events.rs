@@ -34,7 +34,7 @@ impl Events {
             let event = Object::new();
             let _ = Reflect::set(&event, &"type".into(), &kind.into());
             let _ = Reflect::set(&event, &"timestamp".into(), &js_sys::Date::now().into());
-            let _ = callback.call1(&JsValue::UNDEFINED, &event);
+            crate::js::call(callback, &event);
         }
     }
 }

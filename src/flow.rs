@@ -31,7 +31,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    AbortSignal, Document, Element, Event, HtmlElement, HtmlIFrameElement, MessageEvent, Url,
+    AbortSignal, Document, Element, Event, HtmlElement, HtmlIFrameElement, MessageEvent,
 };
 
 use crate::cover::{check_attached, Cover};
@@ -201,7 +201,7 @@ impl Link {
     /// Parses and checks a link with the browser's URL parser, so what we
     /// check is exactly what the iframe will load.
     pub(crate) fn parse(url: &str) -> Result<Link, Error> {
-        let parsed = Url::new(url).map_err(|_| Error::Link(LinkError::Invalid))?;
+        let parsed = js::url(url).ok_or(Error::Link(LinkError::Invalid))?;
         protocol::check_link(&parsed.protocol(), &parsed.hostname()).map_err(Error::Link)?;
         parsed
             .search_params()

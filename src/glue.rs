@@ -280,7 +280,7 @@ async fn post(
     if text.trim_ascii().is_empty() {
         return Ok(JsValue::NULL);
     }
-    JSON::parse(&text).map_err(|_| fail(Failure::InvalidJson(&text)))
+    js::json(&text).ok_or_else(|| fail(Failure::InvalidJson(&text)))
 }
 
 /// `{"link": ...}`, or Kombo's own `{"data": {"link": ...}}` passed through.

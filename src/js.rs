@@ -5,17 +5,18 @@
 //! crosses WebAssembly frames skips their epilogues: the shadow stack
 //! pointer is not restored and every call leaks a little of the stack until
 //! the instance is unusable. So every read that can run page code goes
-//! through an import declared `catch`, which turns the exception into an
-//! `Err` before it reaches Rust, and these helpers turn that into "absent"
-//! or a typed [`Error`].
+//! through `js/host.js`, which catches there and hands the exception over
+//! as a value (why not wasm-bindgen's `catch`: see that file), and these
+//! helpers turn it into "absent" or a typed [`Error`].
 
-use js_sys::{JsString, Object, Reflect};
+use js_sys::{Array, Function, JsString, Object};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, Element, EventTarget};
+use web_sys::{AbortSignal, Element, EventTarget, Url};
 
 use crate::error::Error;
+use crate::protocol::LinkError;
 
-#[wasm_bindgen(module = "/js/calls.js")]
+#[wasm_bindgen(module = "/js/host.js")]
 extern "C" {
     /// `globalThis`, the page's `window`: where `message` events arrive.
     /// (A function rather than a `static`: a static is a lazily
@@ -25,19 +26,34 @@ extern "C" {
     /// `globalThis.document`; `undefined` outside a browser page.
     #[wasm_bindgen(js_name = pageDocument)]
     pub(crate) fn document() -> JsValue;
+    fn read(object: &JsValue, key: &str) -> JsValue;
+    fn text(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = takeThrown)]
+    fn take_thrown() -> Option<Array>;
+    /// `new URL(href)` with the browser's parser; `None` if not absolute.
+    #[wasm_bindgen(js_name = parseUrl)]
+    pub(crate) fn url(href: &str) -> Option<Url>;
+    #[wasm_bindgen(js_name = parseJson)]
+    fn parse_json(json: &str) -> JsValue;
+    /// Calls a page callback with one argument, ignoring what it throws.
+    #[wasm_bindgen(js_name = notify)]
+    pub(crate) fn call(callback: &Function, argument: &JsValue);
 }
 
 #[wasm_bindgen]
 extern "C" {
-    /// `String(value)`: runs the value's `toString` (or `Symbol.toPrimitive`).
-    #[wasm_bindgen(catch, js_name = String)]
-    fn to_js_string(value: &JsValue) -> Result<JsValue, JsValue>;
-    /// `Object.assign(target, source)`: runs the source's getters.
+    /// `Object.assign(target, source)`: runs the source's getters. Declared
+    /// without a return value: see `js/host.js` on `catch` and return values.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
-    fn object_assign(target: &Object, source: &JsValue) -> Result<JsValue, JsValue>;
+    fn object_assign(target: &Object, source: &JsValue) -> Result<(), JsValue>;
     /// `Array.isArray(value)`: throws for a revoked Proxy.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// What the last `read` or `text` threw, if it threw.
+fn thrown() -> Option<JsValue> {
+    take_thrown().map(|caught| caught.get(0))
 }
 
 /// The page's `window`.
@@ -57,7 +73,8 @@ pub(crate) fn field(value: &JsValue, name: &str) -> Option<JsValue> {
     if !value.is_object() {
         return None;
     }
-    Reflect::get(value, &JsValue::from_str(name)).ok()
+    let field = read(value, name);
+    thrown().is_none().then_some(field)
 }
 
 /// `value[name]` of an options object: `undefined` when absent, the page's
@@ -66,7 +83,11 @@ pub(crate) fn option(options: &JsValue, name: &str) -> Result<JsValue, Error> {
     if !options.is_object() {
         return Ok(JsValue::UNDEFINED);
     }
-    Reflect::get(options, &JsValue::from_str(name)).map_err(Error::Thrown)
+    let option = read(options, name);
+    match thrown() {
+        Some(error) => Err(Error::Thrown(error)),
+        None => Ok(option),
+    }
 }
 
 /// A link argument as a string: a string as it is, an object (a `URL`) by
@@ -78,21 +99,27 @@ pub(crate) fn link(value: &JsValue) -> Result<String, Error> {
         return Ok(url);
     }
     if !value.is_object() {
-        return Err(Error::Link(crate::protocol::LinkError::Invalid));
+        return Err(Error::Link(LinkError::Invalid));
     }
-    to_js_string(value)
-        .map_err(Error::Thrown)?
+    let string = text(value);
+    if let Some(error) = thrown() {
+        return Err(Error::Thrown(error));
+    }
+    string
         .dyn_into::<JsString>()
         .map(String::from)
-        .map_err(|_| Error::Link(crate::protocol::LinkError::Invalid))
+        .map_err(|_| Error::Link(LinkError::Invalid))
+}
+
+/// Parses JSON; `None` when it is not JSON.
+pub(crate) fn json(text: &str) -> Option<JsValue> {
+    Some(parse_json(text)).filter(|value| !value.is_undefined())
 }
 
 /// Copies a page-supplied object's own fields onto `target`; a throwing
 /// getter becomes `Err`.
 pub(crate) fn assign(target: &Object, source: &JsValue) -> Result<(), Error> {
-    object_assign(target, source)
-        .map(drop)
-        .map_err(Error::Thrown)
+    object_assign(target, source).map_err(Error::Thrown)
 }
 
 /// A plain object, `null` or `undefined`: not an array, not a primitive.

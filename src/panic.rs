@@ -10,7 +10,7 @@
 //! 1. prints the panic's message and location (`console_error_panic_hook`);
 //! 2. tears down what the SDK did to the page ([`flow::tear_down`]), which
 //!    never needs a borrow that can be held at a panic;
-//! 3. tells the JS side (`js/calls.js`), which rejects every pending
+//! 3. tells the JS side (`js/host.js`), which rejects every pending
 //!    call with an `Error` saying it was an internal error;
 //! 4. schedules a fresh instance for the next call
 //!    (`wasm_bindgen::handler::schedule_reinit`): the next call runs in new
@@ -26,7 +26,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::flow;
 
-#[wasm_bindgen(module = "/js/calls.js")]
+#[wasm_bindgen(module = "/js/host.js")]
 extern "C" {
     /// Rejects the calls in flight and drops their bookkeeping.
     #[wasm_bindgen(js_name = abandonCalls)]

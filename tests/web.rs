@@ -1,5 +1,9 @@
-//! DOM behaviour of `showKomboConnect`, in headless Chromium
-//! (`wasm-pack test --headless --chrome`).
+//! What only a test inside the module can see, in headless Chromium
+//! (`wasm-pack test --headless --chrome`): live Rust allocations, live JS
+//! values, the shadow stack, and the RAII handles the flow is made of.
+//! Behaviour a page sees is tested against `pkg/` by the Node suites
+//! (`tests/*.test.mjs`), the conformance table first; nothing here repeats
+//! one of its rows.
 //!
 //! The link points at the test server's own origin, so the flow's page is
 //! same-origin and a test can run script *inside* it (`post_from_frame`):
@@ -10,7 +14,9 @@
 
 use js_sys::Promise;
 use kombo_connect_wasm::show_kombo_connect;
+use std::future::Future;
 use wasm_bindgen::prelude::*;
+
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -46,7 +52,6 @@ export function postFromFrame(iframe, json) {
   s.textContent = 'parent.postMessage(' + json + ', "*")';
   doc.body.append(s);
 }
-export function postFromPage(json) { window.postMessage(JSON.parse(json), '*'); }
 export function ticks(ms) { return new Promise((r) => setTimeout(r, ms)); }
 export function settled(p) {
   return p.then((v) => ({ ok: true, v }), (e) => ({ ok: false, v: e }));
@@ -64,6 +69,20 @@ export function controller() { return new AbortController(); }
 export function abort(c) { c.abort(); }
 export function signalOptions(c) { return { signal: c.signal }; }
 export function isDomException(e) { return e instanceof DOMException; }
+export function deferred() { let resolve; const p = new Promise((r) => { resolve = r; }); return [p, resolve]; }
+// Arguments whose coercion or reads run page code that throws.
+export function hostileArguments(i) {
+  const boom = () => { throw new Error('page code threw ' + i); };
+  const revoked = Proxy.revocable({}, {}); revoked.revoke();
+  switch (i % 6) {
+    case 0: return [{ toString: boom }, undefined];
+    case 1: return [{ [Symbol.toPrimitive]: boom }, undefined];
+    case 2: return [{ toString: () => ({}) }, undefined];
+    case 3: return ['https://connect.kombo.dev/v1', { get container() { return boom(); } }];
+    case 4: return ['https://connect.kombo.dev/v1', new Proxy({}, { get: boom })];
+    default: return ['https://connect.kombo.dev/v1', revoked.proxy];
+  }
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = messageListeners)]
@@ -76,8 +95,6 @@ extern "C" {
     fn loaded(iframe: &web_sys::HtmlIFrameElement) -> Promise;
     #[wasm_bindgen(js_name = postFromFrame)]
     fn post_from_frame(iframe: &web_sys::HtmlIFrameElement, json: &str);
-    #[wasm_bindgen(js_name = postFromPage)]
-    fn post_from_page(json: &str);
     fn ticks(ms: u32) -> Promise;
     fn settled(p: &Promise) -> Promise;
     fn pending(p: &Promise, ms: u32) -> Promise;
@@ -97,6 +114,31 @@ extern "C" {
     fn signal_options(c: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = isDomException)]
     fn is_dom_exception(e: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = deferred)]
+    fn deferred_pair() -> js_sys::Array;
+    #[wasm_bindgen(js_name = hostileArguments)]
+    fn hostile_arguments(i: u32) -> js_sys::Array;
+}
+
+/// Where the shadow stack is, seen from a frame at a fixed depth: a call
+/// that leaves the stack pointer lower than it found it moves this down.
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// A pending Promise and its `resolve`.
+fn deferred() -> (Promise, js_sys::Function) {
+    let pair = deferred_pair();
+    (pair.get(0).unchecked_into(), pair.get(1).unchecked_into())
+}
+
+/// Live Rust allocations and live JS values held by Rust (the leak-count
+/// feature's export).
+fn live() -> (u32, u32) {
+    let counts = kombo_connect_wasm::live_allocations();
+    (counts[0], counts[1])
 }
 
 /// A page of the test server's own origin for the iframe to load.
@@ -106,12 +148,6 @@ fn flow_link() -> String {
 
 fn open(url: &str) -> Promise {
     show_kombo_connect(JsValue::from_str(url), JsValue::UNDEFINED)
-}
-
-fn open_in(url: &str, container: &web_sys::HtmlElement) -> Promise {
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"container".into(), container).unwrap_throw();
-    show_kombo_connect(JsValue::from_str(url), options.into())
 }
 
 /// Resolves to `Ok(value)` or `Err(error)` of the Promise.
@@ -157,214 +193,57 @@ fn assert_clean() {
 }
 
 #[wasm_bindgen_test]
-async fn success_message_resolves_with_the_token() {
-    let (p, iframe) = open_loaded().await;
-    post_from_frame(
-        &iframe,
-        r#"{"type":"success","data":{"activation_token":"tok_1"}}"#,
-    );
-    assert_eq!(
-        outcome(&p).await.unwrap_throw().as_string().as_deref(),
-        Some("tok_1")
-    );
-    assert_clean();
+async fn a_dropped_listener_is_never_called() {
+    let target = container();
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let listener = gloo_events::EventListener::new(&target, "ping", {
+        let calls = calls.clone();
+        move |_| calls.set(calls.get() + 1)
+    });
+    let ping = || {
+        let _ = target.dispatch_event(&web_sys::Event::new("ping").unwrap_throw());
+    };
+    ping();
+    drop(listener);
+    ping();
+    assert_eq!(calls.get(), 1);
+    target.remove();
 }
 
 #[wasm_bindgen_test]
-async fn close_message_rejects_with_cancelled() {
-    let (p, iframe) = open_loaded().await;
-    post_from_frame(&iframe, r#"{"type":"close"}"#);
-    let err = outcome(&p).await.unwrap_err();
-    assert_eq!(
-        error_name(&err).as_deref(),
-        Some("KomboConnectCancelledError")
-    );
-    assert!(is_error_instance(&err));
-    assert_clean();
+async fn a_dropped_timeout_never_fires() {
+    // Once first, so state created on first use is not counted.
+    drop(gloo_timers::callback::Timeout::new(10, || ()));
+    JsFuture::from(ticks(1)).await.unwrap_throw();
+    let fired = std::rc::Rc::new(std::cell::Cell::new(false));
+    let before = live();
+    let timeout = gloo_timers::callback::Timeout::new(10, {
+        let fired = fired.clone();
+        move || fired.set(true)
+    });
+    drop(timeout);
+    JsFuture::from(ticks(50)).await.unwrap_throw();
+    assert!(!fired.get());
+    assert_eq!(live(), before, "the timer's closure outlived it");
 }
 
 #[wasm_bindgen_test]
-async fn messages_from_other_windows_are_ignored() {
-    let (p, iframe) = open_loaded().await;
-    post_from_page(r#"{"type":"success","data":{"activation_token":"forged"}}"#);
-    assert!(still_pending(&p, 50).await);
-    post_from_frame(
-        &iframe,
-        r#"{"type":"success","data":{"activation_token":"real"}}"#,
-    );
-    assert_eq!(
-        outcome(&p).await.unwrap_throw().as_string().as_deref(),
-        Some("real")
-    );
-}
-
-#[wasm_bindgen_test]
-async fn malformed_messages_are_ignored_and_the_flow_keeps_waiting() {
-    let (p, iframe) = open_loaded().await;
-    for bad in [
-        "null",
-        r#""success""#,
-        "42",
-        r#"{"type":"toString"}"#,
-        r#"{"type":"constructor"}"#,
-        r#"{"type":"__proto__"}"#,
-        r#"{"type":"success"}"#,
-        r#"{"type":"success","data":null}"#,
-        r#"{"type":"success","data":{"activation_token":42}}"#,
-        r#"{"type":"success","data":{"activation_token":""}}"#,
-        r#"{"type":"ready"}"#,
-    ] {
-        post_from_frame(&iframe, bad);
-    }
-    assert!(
-        still_pending(&p, 50).await,
-        "a malformed message settled the flow"
-    );
-    assert_eq!(iframes(), 1);
-    post_from_frame(
-        &iframe,
-        r#"{"type":"success","data":{"activation_token":"tok"}}"#,
-    );
-    assert_eq!(
-        outcome(&p).await.unwrap_throw().as_string().as_deref(),
-        Some("tok")
-    );
-}
-
-#[wasm_bindgen_test]
-async fn second_open_rejects_with_already_open() {
-    let (p, iframe) = open_loaded().await;
-    let err = outcome(&open(&flow_link())).await.unwrap_err();
-    assert_eq!(
-        error_name(&err).as_deref(),
-        Some("KomboConnectAlreadyOpenError")
-    );
-    assert_eq!(iframes(), 1, "the second call must not add an iframe");
-    post_from_frame(&iframe, r#"{"type":"close"}"#);
-    let _ = outcome(&p).await;
-    assert_clean();
-}
-
-#[wasm_bindgen_test]
-async fn invalid_link_rejects_and_the_sdk_stays_usable() {
-    let err = outcome(&open("not a url")).await.unwrap_err();
-    assert_eq!(error_name(&err).as_deref(), Some("TypeError"));
-    assert_clean();
-    let (p, iframe) = open_loaded().await;
-    post_from_frame(
-        &iframe,
-        r#"{"type":"success","data":{"activation_token":"after"}}"#,
-    );
-    assert_eq!(
-        outcome(&p).await.unwrap_throw().as_string().as_deref(),
-        Some("after")
-    );
-}
-
-#[wasm_bindgen_test]
-async fn unsafe_links_are_refused_without_an_iframe() {
-    for url in [
-        "javascript:parent.alert(1)",
-        "data:text/html,<script>parent.postMessage(1,'*')</script>",
-        "blob:http://127.0.0.1/x",
-        "file:///etc/passwd",
-        "http://connect.example.com/",
-    ] {
-        let err = outcome(&open(url)).await.unwrap_err();
-        assert_eq!(error_name(&err).as_deref(), Some("TypeError"), "{url}");
-        assert!(
-            error_message(&err).unwrap_or_default().contains("Refused"),
-            "{url}"
-        );
-        assert_clean();
-    }
-}
-
-#[wasm_bindgen_test]
-async fn removing_the_iframe_cancels_and_releases_the_lock() {
-    let p = open(&flow_link());
-    frame().remove();
-    let err = outcome(&p).await.unwrap_err();
-    assert_eq!(
-        error_name(&err).as_deref(),
-        Some("KomboConnectCancelledError")
-    );
-    assert_clean();
-    let (p, iframe) = open_loaded().await;
-    post_from_frame(&iframe, r#"{"type":"close"}"#);
-    let _ = outcome(&p).await;
-}
-
-#[wasm_bindgen_test]
-async fn removing_the_container_cancels() {
-    let c = container();
-    let p = open_in(&flow_link(), &c);
-    assert!(c.contains(Some(&frame())));
-    c.remove();
-    let err = outcome(&p).await.unwrap_err();
-    assert_eq!(
-        error_name(&err).as_deref(),
-        Some("KomboConnectCancelledError")
-    );
-    assert_clean();
-}
-
-#[wasm_bindgen_test]
-async fn detached_container_is_refused() {
-    let c = container();
-    c.remove();
-    let err = outcome(&open_in(&flow_link(), &c)).await.unwrap_err();
-    assert!(error_message(&err)
-        .unwrap_or_default()
-        .contains("must be attached"));
-    assert_clean();
-}
-
-#[wasm_bindgen_test]
-async fn iframe_matches_the_reference_and_has_a_title() {
-    let p = open("http://127.0.0.1:1/connect?token=abc&lang=de#step");
-    let iframe = frame();
-    assert_eq!(
-        iframe.get_attribute("src").as_deref(),
-        Some("http://127.0.0.1:1/connect?token=abc&lang=de&sdkv=1.3.0#step")
-    );
-    assert_eq!(
-        iframe.get_attribute("sandbox").as_deref(),
-        Some("allow-scripts allow-downloads allow-same-origin allow-top-navigation allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox")
-    );
-    assert_eq!(
-        iframe.get_attribute("allow").as_deref(),
-        Some("clipboard-read; clipboard-write")
-    );
-    assert_eq!(
-        iframe.get_attribute("allowtransparency").as_deref(),
-        Some("true")
-    );
-    assert_eq!(
-        iframe.get_attribute("title").as_deref(),
-        Some("Kombo Connect")
-    );
-    assert!(iframe
-        .get_attribute("style")
-        .unwrap_or_default()
-        .contains("position: fixed"));
-    assert!(iframe
-        .get_attribute("style")
-        .unwrap_or_default()
-        .contains("z-index: 2147483647"));
-    iframe.remove();
-    let _ = outcome(&p).await;
-}
-
-#[wasm_bindgen_test]
-async fn focus_moves_into_the_flow_and_comes_back() {
-    let b = button();
-    let (p, iframe) = open_loaded().await;
-    assert_eq!(active_element(), JsValue::from(iframe.clone()));
-    post_from_frame(&iframe, r#"{"type":"close"}"#);
-    let _ = outcome(&p).await;
-    assert_eq!(active_element(), JsValue::from(b.clone()));
-    b.remove();
+async fn a_future_dropped_before_its_promise_settles_frees_its_callbacks() {
+    // One future awaited first, so the executor's own state (created on
+    // first use) is not counted.
+    JsFuture::from(ticks(1)).await.unwrap_throw();
+    let before = live();
+    let (promise, resolve) = deferred();
+    {
+        let mut future = JsFuture::from(promise);
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        assert!(std::pin::Pin::new(&mut future).poll(&mut cx).is_pending());
+    } // dropped while the Promise is pending
+    resolve.call0(&JsValue::UNDEFINED).unwrap_throw();
+    drop(resolve);
+    JsFuture::from(ticks(10)).await.unwrap_throw();
+    assert_eq!(live(), before, "callbacks outlived the dropped future");
 }
 
 #[wasm_bindgen_test]
@@ -415,9 +294,9 @@ async fn a_thousand_cycles_leave_nothing_behind() {
     let p = open(&flow_link());
     frame().remove();
     let _ = outcome(&p).await;
-    let before = kombo_connect_wasm::live_allocations();
+    let before = live();
     assert!(
-        before > 0,
+        before.0 > 0,
         "the allocation counter is off: build the tests with the leak-count feature"
     );
     let memory_before = wasm_bindgen::memory()
@@ -438,15 +317,57 @@ async fn a_thousand_cycles_leave_nothing_behind() {
     }
 
     assert_clean();
-    assert_eq!(
-        kombo_connect_wasm::live_allocations(),
-        before,
-        "Rust allocations leaked"
-    );
+    assert_eq!(live(), before, "Rust allocations or JS values leaked");
     let memory_after = wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
         .buffer()
         .unchecked_into::<js_sys::ArrayBuffer>()
         .byte_length();
     assert_eq!(memory_after, memory_before, "linear memory grew");
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_calls_with_throwing_arguments_leave_the_stack_and_the_value_table_as_they_were(
+) {
+    // Warm-up: lazily created state is not a leak.
+    for i in 0..6 {
+        let args = hostile_arguments(i);
+        let _ = outcome(&show_kombo_connect(args.get(0), args.get(1))).await;
+    }
+    let (stack, values) = (stack_position(), live().1);
+    for i in 0..10_000 {
+        let args = hostile_arguments(i);
+        // Returns (a rejected Promise) instead of throwing through Rust.
+        let p = show_kombo_connect(args.get(0), args.get(1));
+        let error = outcome(&p).await.expect_err("a hostile call resolved");
+        if i % 6 < 2 || i % 6 == 3 {
+            // The page's own exception, unchanged.
+            assert_eq!(
+                error_message(&error).as_deref(),
+                Some(format!("page code threw {i}").as_str())
+            );
+        } else {
+            assert!(
+                is_error_instance(&error),
+                "call {i} rejected with a non-Error"
+            );
+        }
+        assert_eq!(iframes(), 0, "call {i} opened a flow");
+    }
+    assert_eq!(stack_position(), stack, "the shadow stack pointer moved");
+    assert_eq!(live().1, values, "JS values leaked in Rust's table");
+    let (p, iframe) = open_loaded().await;
+    post_from_frame(
+        &iframe,
+        r#"{"type":"success","data":{"activation_token":"after"}}"#,
+    );
+    assert_eq!(
+        outcome(&p)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .as_deref(),
+        Some("after")
+    );
+    assert_clean();
 }
