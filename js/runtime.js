@@ -9,6 +9,10 @@
 // in flight rejects with an internal error. The next call runs in a fresh
 // instance.
 import init, { connect, showKomboConnect, __recover } from './kombo_connect_wasm.js';
+
+// For the recovery tests: a panic in the binary that ships (harmless; the
+// SDK recovers from it as from any other).
+export { __panic } from './kombo_connect_wasm.js';
 import { abandonCalls, inFlight } from './host.js';
 
 /**

@@ -45,14 +45,19 @@ writeFileSync(glueModule, refuseStaleClosures(minifyGlueNames(readFileSync(join(
 // creates on the next call into Rust, closures included. A closure of the
 // old instance that fires first (a Promise callback of a request that was
 // in flight) would pass the glue's instance check, trigger the reset, and
-// then run with the old instance's pointers in the new one. Treat "reset
-// scheduled" as "stale" in that check, so such a callback throws instead.
+// then run with the old instance's pointers in the new one. So a closure
+// whose instance is gone, or about to be, does nothing: its flow was torn
+// down with that instance, and throwing would only put an uncaught error
+// in the page's console.
 function refuseStaleClosures(glue) {
   const check = 'if (state.instance !== __wbg_instance_id) {';
   if (!glue.includes(check) || !glue.includes('let __wbg_reinit_scheduled')) {
     throw new Error('unexpected wasm-bindgen glue: no closure instance check or reinit flag');
   }
-  return glue.replaceAll(check, 'if (state.instance !== __wbg_instance_id || __wbg_reinit_scheduled) {');
+  const stale = /if \(state\.instance !== __wbg_instance_id\) \{\s*throw new Error\('Cannot invoke closure from previous WASM instance'\);\s*\}/g;
+  const patched = glue.replace(stale, 'if (state.instance !== __wbg_instance_id || __wbg_reinit_scheduled) return;');
+  if (patched.includes(check)) throw new Error('unexpected wasm-bindgen glue: closure instance check not patched');
+  return patched;
 }
 
 function minifyGlueNames(glue, { imports, exports }) {
