@@ -24,15 +24,19 @@ export function stats(xs) {
 
 const rotations = (round) => IMPLS.map((_, k) => IMPLS[(round + k) % IMPLS.length]);
 
+/** Sizes of `paths`; `entry` is the one the page's own tag loads (the critical path). */
 function sizes(paths) {
   let raw = 0, gzip = 0, brotli = 0;
+  const perFile = {};
   for (const p of paths) {
     const bytes = readFileSync(root + p);
     raw += bytes.length;
-    gzip += execFileSync('gzip', ['-9c', root + p]).length;
+    perFile[p] = execFileSync('gzip', ['-9c', root + p]).length;
+    gzip += perFile[p];
     brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   }
-  return { files: paths, raw, gzip, brotli };
+  const entry = paths.find((p) => /\/(index\.js|kombo-connect\.global\.js|[^/]+\.umd\.js|index\.mjs)$/.test(p)) ?? paths[0];
+  return { files: paths, raw, gzip, brotli, perFile, entry, entryGzip: perFile[entry] };
 }
 
 /** Heap after a forced GC, linear memory of every WebAssembly.Memory, listeners. */
@@ -75,12 +79,19 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
       const page = await browser.newPage();
       await page.goto(`${servers.app}/bench/${impl}.html?cold&link=${encodeURIComponent(flowLink)}`);
       await page.waitForFunction(() => window.__iframeAt);
-      const wasmInitiator = await page.evaluate(() => performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'))?.initiatorType ?? null);
+      const { wasmInitiator, parallel } = await page.evaluate(() => {
+        const res = performance.getEntriesByType('resource');
+        const wasm = res.find((e) => e.name.endsWith('.wasm'));
+        const runtime = res.find((e) => e.name.endsWith('/kombo_connect_runtime.js'));
+        // Fetched in parallel: the .wasm request starts before the runtime has arrived.
+        return { wasmInitiator: wasm?.initiatorType ?? null, parallel: wasm && runtime ? wasm.startTime < runtime.responseEnd : null };
+      });
       await page.close();
       const files = [...new Set(servers.requests.slice(start).map((r) => r.path)
         .filter((p) => p.startsWith('/pkg/') || p.startsWith('/ref/')))];
       results[impl].size = sizes(files.map((p) => (p.startsWith('/ref/') ? 'node_modules/@kombo-api/connect/dist/' + p.slice(5) : p.slice(1))));
       results[impl].size.wasmInitiator = wasmInitiator;
+      results[impl].size.parallel = parallel;
     }
     log('size done');
 

@@ -122,8 +122,8 @@ const entry = { ...common, entryPoints: [join(root, 'js/index.js')], external: [
 await build({ ...entry, format: 'esm', outfile: join(out, 'index.js'), define: { __GLOBAL_BUILD__: 'false' } });
 await build({
   ...entry,
+  entryPoints: [join(root, 'js/global.js')],
   format: 'iife',
-  globalName: 'KomboConnect',
   outfile: join(out, 'kombo-connect.global.js'),
   // A classic script has no import.meta; it finds its files next to its own
   // src (see js/index.js) and falls back to the page's base URL.

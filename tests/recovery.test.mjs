@@ -6,12 +6,16 @@
 // cannot break it, and arguments whose reads throw only ever reject.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { assertClean, openPage } from './support/page.mjs';
 import { openSession } from './support/session.mjs';
 
 let session;
 before(async () => {
   session = await openSession();
+  // A flow page that takes long enough to load for the loading overlay to come up.
+  const flowPage = readFileSync(new URL('./pages/flow.html', import.meta.url));
+  session.servers.routes['/slow-flow'] = (req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end(flowPage), 600);
 });
 after(() => session?.close());
 
@@ -76,6 +80,24 @@ for (const impl of ['esm', 'global']) {
     await assertClean(ctx);
     assert.equal((await roundTrip(ctx, 'after-init-panic')).value, 'after-init-panic');
     assert.deepEqual(ctx.errors, []);
+  }));
+
+  test(`a focusout handler that aborts when the loading overlay goes away with focus on its close button settles the flow (${impl})`, () => withPage(impl, async (ctx) => {
+    const id = await ctx.page.evaluate((link) => {
+      window.controller = new AbortController();
+      return T.open(link, { signal: window.controller.signal });
+    }, `${session.servers.flow}/slow-flow`);
+    await ctx.page.waitForFunction(() => document.querySelector('[data-kombo-connect] button'));
+    await ctx.page.evaluate(() => {
+      document.querySelector('[data-kombo-connect] button').focus();
+      // Chromium fires it synchronously when the SDK removes the overlay, on load.
+      document.addEventListener('focusout', () => window.controller.abort(), { capture: true, once: true });
+    });
+    const r = await ctx.result(id, 5000);
+    assert.equal(r.error?.name, 'AbortError', JSON.stringify(r));
+    noPanicOrError(ctx);
+    await assertClean(ctx);
+    assert.equal((await roundTrip(ctx, 'after-overlay-focus')).value, 'after-overlay-focus');
   }));
 
   test(`a focusout handler that aborts while the flow finishes, and a focusin handler that reopens, break nothing (${impl})`, () => withPage(impl, async (ctx) => {

@@ -1,0 +1,40 @@
+// The budgets, in one place. `make bench` checks all of them and exits
+// non-zero over budget; `make test` checks only those that cannot depend on
+// how busy the machine is (bytes and leak counts), so it never flakes.
+export const BUDGETS = {
+  /** gzip -9 of the file the page's own tag loads, with what it imports statically. */
+  criticalPath: 1_200,
+  /** gzip -9 of everything a page fetches on the normal path. */
+  total: 32_000,
+  /** Warm open median, ours / reference. */
+  warmRatio: 1.05,
+  /** Cold start, click at load: our median minus the reference's, ms. */
+  coldExtraMs: 25,
+};
+
+/**
+ * Every budget as `{ name, ok, detail, timing }` rows; `timing` marks the
+ * ones that depend on the machine's load.
+ */
+export function checkBudgets(r) {
+  const rows = [];
+  const add = (name, ok, detail, timing = false) => rows.push({ name, ok, detail, timing });
+  for (const impl of ['esm', 'global']) {
+    const s = r[impl].size;
+    add(`${impl}: critical path ${s.entry}`, s.entryGzip <= BUDGETS.criticalPath, `${s.entryGzip} ≤ ${BUDGETS.criticalPath} bytes (reference UMD: ${r.ref.size.gzip})`);
+    add(`${impl}: everything fetched (${s.files.length} files)`, s.gzip <= BUDGETS.total, `${s.gzip} ≤ ${BUDGETS.total} bytes`);
+    add(`${impl}: runtime and .wasm fetched by script, in parallel`, s.wasmInitiator === 'fetch' && s.parallel === true, `initiator ${s.wasmInitiator}, parallel ${s.parallel}`);
+    const l = r[impl].leaks;
+    add(`${impl}: after ${l.cycles} open/close cycles, no WASM memory growth`, l.after.wasm === l.before.wasm && l.before.wasm > 0, `${l.before.wasm} → ${l.after.wasm} bytes`);
+    add(`${impl}: after the cycles, no extra message listener, no iframe`, l.after.listeners === l.before.listeners && l.iframes === 0, `listeners ${l.before.listeners} → ${l.after.listeners}, iframes ${l.iframes}`);
+    const warm = r[impl].warm.median / r.ref.warm.median;
+    add(`${impl}: warm open median ≤ ${BUDGETS.warmRatio}× the reference`, warm <= BUDGETS.warmRatio, `${r[impl].warm.median.toFixed(2)} vs ${r.ref.warm.median.toFixed(2)} ms (${warm.toFixed(2)}×)`, true);
+    const cold = r[impl].cold.total.median - r.ref.cold.total.median;
+    add(`${impl}: cold click-at-load ≤ reference + ${BUDGETS.coldExtraMs} ms`, cold <= BUDGETS.coldExtraMs, `${r[impl].cold.total.median.toFixed(1)} vs ${r.ref.cold.total.median.toFixed(1)} ms (+${cold.toFixed(1)})`, true);
+  }
+  return rows;
+}
+
+export function budgetTable(rows) {
+  return ['| Budget | Result | Measured |', '|---|:---:|---|', ...rows.map((b) => `| ${b.name} | ${b.ok ? 'ok' : '**over**'} | ${b.detail} |`)].join('\n');
+}
