@@ -13,6 +13,7 @@ before(async () => {
   session.servers.routes['/integrations/kombo/init'] = (req, res) => json(res, 200, { link: `${session.servers.flow}/pages/flow.html` });
   session.servers.routes['/integrations/kombo/activate'] = (req, res) => json(res, 200, { id: 'personio:1' });
   session.servers.routes['/broken/init'] = (req, res) => json(res, 500, { error: 'down' });
+  session.servers.routes['/refused/init'] = (req, res) => json(res, 200, { link: 'javascript:alert(1)' });
 });
 after(() => session?.close());
 
@@ -90,6 +91,13 @@ test('connect: a failed init is an error event', () => withPage(async (ctx) => {
   const id = await ctx.page.evaluate(() => T.connect('ATS', { onEvent: 'record', initUrl: '/broken/init' }));
   assert.equal((await ctx.result(id)).error.stage, 'init');
   assert.deepEqual(types(await eventsOf(ctx, id)), ['init-start', 'error']);
+}));
+
+test('connect: a link from init that the SDK refuses is an error event, and nothing opens', () => withPage(async (ctx) => {
+  const id = await ctx.page.evaluate(() => T.connect('HRIS', { onEvent: 'record', initUrl: '/refused/init' }));
+  const r = await ctx.result(id);
+  assert.equal(r.error.name, 'TypeError', JSON.stringify(r));
+  assert.deepEqual(types(await eventsOf(ctx, id)), ['init-start', 'init-done', 'error']);
 }));
 
 test('onEvent must be a function', () => withPage(async (ctx) => {
