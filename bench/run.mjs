@@ -64,7 +64,8 @@ async function memory(page) {
  */
 export async function runBench({ quick = false, log = () => {} } = {}) {
   const n = quick ? QUICK : FULL;
-  const session = await openSession({ '/bench/': root + 'bench/pages/' });
+  // Cross-origin isolated pages: timers at microsecond resolution.
+  const session = await openSession({ '/bench/': root + 'bench/pages/' }, undefined, { isolate: true });
   const { servers, browser } = session;
   const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   const flowLink = `${servers.flow}/pages/flow.html`;
