@@ -64,12 +64,14 @@ async function memory(page) {
  */
 export async function runBench({ quick = false, log = () => {} } = {}) {
   const n = quick ? QUICK : FULL;
-  // Cross-origin isolated pages: timers at microsecond resolution.
-  const session = await openSession({ '/bench/': root + 'bench/pages/' }, undefined, { isolate: true });
+  const session = await openSession({ '/bench/': root + 'bench/pages/' });
   const { servers, browser } = session;
   const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   const flowLink = `${servers.flow}/pages/flow.html`;
-  const autoLink = `${servers.flow}/bench/flow-auto.html`;
+  // Warm pages are cross-origin isolated, for timers at microsecond
+  // resolution (see tests/support/server.mjs); their frames must be too.
+  const autoLink = `${servers.flow}/bench/flow-auto.html?isolated`;
+  const warmLink = `${servers.flow}/pages/flow.html?isolated`;
   servers.routes['/integrations/kombo/init'] = (req, res) => json(res, { link: autoLink });
   servers.routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:bench', tool: 'personio' });
   const results = Object.fromEntries(IMPLS.map((i) => [i, {}]));
@@ -129,7 +131,7 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
     const pages = {};
     for (const impl of IMPLS) {
       pages[impl] = await browser.newPage();
-      await pages[impl].goto(`${servers.app}/bench/${impl}.html`);
+      await pages[impl].goto(`${servers.app}/bench/${impl}.html?isolated`);
       await pages[impl].waitForFunction(() => window.SDK && window.B);
       // Load everything (our .wasm) and warm the JIT before measuring.
       await pages[impl].evaluate(async (link) => {
@@ -141,7 +143,7 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
           c.remove();
           await p.catch(() => {});
         }
-      }, flowLink);
+      }, warmLink);
     }
     const batches = async (total, size, run) => {
       const out = Object.fromEntries(IMPLS.map((i) => [i, []]));
@@ -150,7 +152,7 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
       }
       return out;
     };
-    const warm = await batches(n.warm, 10, (impl, k) => pages[impl].evaluate(([l, k]) => B.warm(l, k), [flowLink, k]));
+    const warm = await batches(n.warm, 10, (impl, k) => pages[impl].evaluate(([l, k]) => B.warm(l, k), [warmLink, k]));
     for (const impl of IMPLS) results[impl].warm = stats(warm[impl]);
     log('warm open done');
 
@@ -174,7 +176,7 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
     // Memory and leaks over open/close cycles.
     for (const impl of rotations(0)) {
       const before = await memory(pages[impl]);
-      const iframes = await pages[impl].evaluate(([l, k]) => B.cycles(l, k), [flowLink, n.cycles]);
+      const iframes = await pages[impl].evaluate(([l, k]) => B.cycles(l, k), [warmLink, n.cycles]);
       const afterCycles = await memory(pages[impl]);
       results[impl].leaks = { cycles: n.cycles, before, after: afterCycles, iframes };
     }

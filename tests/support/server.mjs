@@ -29,18 +29,18 @@ const types = {
  * `{ '/fixture/': dir }`. `routes` maps a path to `(req, res, body) => …`
  * and plays the customer's back-end; tests set and replace its entries.
  * `/hang` never answers (a flow page that never loads); `close()` drops
- * such open connections. `isolate` serves every response cross-origin
- * isolated (COOP, COEP, CORP), which gives pages `performance.now()` at
+ * such open connections. A URL with `?isolated` is served cross-origin
+ * isolated (COOP, COEP, CORP), which gives a page `performance.now()` at
  * microsecond resolution instead of 100 µs: the benchmark's warm open is a
- * few milliseconds.
+ * few milliseconds. (Frames in such a page need `?isolated` too.)
  */
-export async function startServers(extraMounts = {}, { isolate = false } = {}) {
+export async function startServers(extraMounts = {}) {
   const all = { ...mounts, ...extraMounts };
   const requests = [];
   const routes = { '/hang': () => {} };
   const origins = {};
   const handler = async (req, res) => {
-    if (isolate) {
+    if (new URL(req.url, 'http://x').searchParams.has('isolated')) {
       res.setHeader('cross-origin-opener-policy', 'same-origin');
       res.setHeader('cross-origin-embedder-policy', 'require-corp');
       res.setHeader('cross-origin-resource-policy', 'cross-origin');

@@ -5,8 +5,8 @@ import { launch } from './browser.mjs';
 import { startServers } from './server.mjs';
 
 /** Starts the servers (see server.mjs) and Chromium; `close()` stops both. */
-export async function openSession(extraMounts, browserOptions, serverOptions) {
-  const servers = await startServers(extraMounts, serverOptions);
+export async function openSession(extraMounts, browserOptions) {
+  const servers = await startServers(extraMounts);
   const browser = await launch(browserOptions);
   return {
     servers,

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# What each dependency costs: builds the package as it is, then once per
+# swap (a kept crate replaced by the hand-written alternative, or a crate
+# we left out put in), in a scratch worktree of HEAD, and prints gzip -9 of
+# entry + runtime + .wasm for each. The README's dependency table comes
+# from this. About 10 minutes on 2 cores; run `make pkg` once first.
+#   bench/crate-costs.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="$root/target/crate-costs"
+work=$(mktemp -d)
+git -C "$root" worktree add -q --detach "$work" HEAD
+trap 'git -C "$root" worktree remove --force "$work"' EXIT
+ln -s "$root/node_modules" "$work/node_modules"
+cd "$work"
+# The hand-written RAII listener, timer and executor this crate had before
+# it went back to gloo and wasm-bindgen-futures.
+before_kept_crates=9ebe496
+
+size() {
+  wasm-pack --log-level error build --release --target web --no-pack \
+    --out-dir target/wasm-pack --out-name kombo_connect_wasm >/dev/null
+  node scripts/build-pkg.mjs >/dev/null
+  local w r l
+  w=$(gzip -9c pkg/kombo_connect_wasm_bg.wasm | wc -c)
+  r=$(gzip -9c pkg/kombo_connect_runtime.js | wc -c)
+  l=$(gzip -9c pkg/index.js | wc -c)
+  printf '%-44s %6d  (entry %d, runtime %d, .wasm %d)\n' "$1" $((w + r + l)) "$l" "$r" "$w"
+}
+reset() { git checkout -q -- . && git clean -qfd src; }
+old() { git show "$before_kept_crates:src/$1" | sed 's/^use alloc::/use std::/; s/^use core::/use std::/' > "src/$1"; }
+edit() { python3 - "$@"; }
+
+reset; size "as shipped"
+
+reset; sed -i '/^#\[global_allocator\]/,+1d' src/lib.rs; size "allocator: std's dlmalloc instead of rlsf"
+
+reset
+sed -i 's/^rlsf = "0.2"/rlsf = "0.2"\ntalc = { version = "4", default-features = false, features = ["lock_api"] }/' Cargo.toml
+sed -i 's/^static ALLOCATOR: rlsf::SmallGlobalTlsf = rlsf::SmallGlobalTlsf::new();/static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };/' src/lib.rs
+size "allocator: talc instead of rlsf"
+
+reset
+sed -i 's/    console_error_panic_hook::hook(info);/    web_sys::console::error_1(\&info.to_string().into());/' src/panic.rs
+sed -i 's/  "Window",/  "Window",\n  "console",/' Cargo.toml
+size "panic hook: one line instead of the crate"
+
+reset; old listener.rs; sed -i 's/^mod js;/mod js;\nmod listener;/' src/lib.rs
+sed -i 's/use gloo_events::EventListener;/use crate::listener::Listener as EventListener;/' src/flow.rs src/glue.rs src/overlay.rs
+size "gloo-events -> hand-written listener"
+
+reset; old timer.rs; sed -i 's/^mod js;/mod js;\nmod timer;/' src/lib.rs
+sed -i 's/use gloo_timers::callback::Timeout;/use crate::timer::Timeout;/' src/flow.rs src/glue.rs
+size "gloo-timers -> hand-written timer"
+
+reset; old task.rs; sed -i 's/^mod js;/mod js;\nmod task;/' src/lib.rs
+sed -i 's/use wasm_bindgen_futures::future_to_promise;/use crate::task::spawn as future_to_promise;/' src/lib.rs
+sed -i 's/use wasm_bindgen_futures::JsFuture;/use crate::task::Await as JsFuture;/' src/glue.rs
+size "wasm-bindgen-futures -> hand-written task"
+
+reset
+edit src/flow.rs <<'EOF'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("use futures_channel::oneshot;\n", "")
+s = s.replace("    done: oneshot::Sender<Result<String, Error>>,", "    done: Sender,")
+a = s.index("pub(crate) struct Flow(oneshot::Receiver"); b = s.index("/// Opens the flow for `showKomboConnect`.")
+s = s[:a] + '''pub(crate) struct Flow(Rc<Shared>);
+#[derive(Default)]
+struct Shared { outcome: Cell<Option<Result<String, Error>>>, waker: Cell<Option<std::task::Waker>>, dropped: Cell<bool> }
+struct Sender(Rc<Shared>);
+impl Drop for Sender { fn drop(&mut self) { self.0.dropped.set(true); if let Some(w) = self.0.waker.take() { w.wake() } } }
+impl Sender { fn send(self, o: Result<String, Error>) -> Result<(), ()> { self.0.outcome.set(Some(o)); Ok(()) } }
+impl Future for Flow {
+    type Output = Result<String, Error>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.0.outcome.take() {
+            Some(o) => Poll::Ready(o),
+            None if self.0.dropped.get() => Poll::Ready(Err(Error::Internal)),
+            None => { self.0.waker.set(Some(cx.waker().clone())); Poll::Pending }
+        }
+    }
+}
+
+''' + s[b:]
+s = s.replace("    let (done, outcome) = oneshot::channel();", "    let shared = Rc::new(Shared::default());\n    let (done, outcome) = (Sender(shared.clone()), shared);")
+open(p, 'w').write(s)
+EOF
+size "futures-channel -> hand-written one-shot"
+
+reset
+sed -i 's/^console_error_panic_hook = "0.1"/console_error_panic_hook = "0.1"\ngloo-render = "0.2"/' Cargo.toml
+sed -i 's/let pending = AnimationFrame::new({/let pending = gloo_render::request_animation_frame({/; s/move || scroll.set(ScrollLock::new(\&document))/move |_| scroll.set(ScrollLock::new(\&document))/; s/_pending: AnimationFrame,/_pending: gloo_render::AnimationFrame,/' src/page.rs
+size "frame handle -> gloo-render"
+
+reset
+sed -i 's/^console_error_panic_hook = "0.1"/console_error_panic_hook = "0.1"\ngloo-net = { version = "0.6", default-features = false, features = ["http"] }/' Cargo.toml
+edit src/glue.rs <<'EOF'
+import sys
+p = sys.argv[1]; s = open(p).read()
+a = s.index("    let init = RequestInit::new();"); b = s.index("    if !response.ok() {")
+s = s[:a] + '''    let request = gloo_net::http::RequestBuilder::new(url)
+        .method(gloo_net::http::Method::POST)
+        .headers(gloo_net::http::Headers::from_raw(headers))
+        .credentials(options.credentials)
+        .abort_signal(Some(&controller.signal()))
+        .body(body.to_string())
+        .map_err(|_| why_not())?;
+    let response = request.send().await.map_err(|_| why_not())?;
+    let text = response.text().await.map_err(|_| why_not())?;
+''' + s[b:]
+open(p, 'w').write(s)
+EOF
+size "requests through gloo-net"
+
+reset
+sed -i 's/^console_error_panic_hook = "0.1"/console_error_panic_hook = "0.1"\nserde = { version = "1", features = ["derive"] }\nserde-wasm-bindgen = "0.6"/' Cargo.toml
+edit src/lib.rs <<'EOF'
+import sys
+p = sys.argv[1]; s = open(p).read()
+a = s.index("        let done = glue::connect(category, options).await?;"); b = s.index("        Ok(result.into())\n    })")
+s = s[:a] + '''        let done = glue::connect(category, options).await?;
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Connected {
+            activation_token: String,
+            #[serde(with = "serde_wasm_bindgen::preserve")]
+            activation: JsValue,
+        }
+        let result = serde_wasm_bindgen::to_value(&Connected {
+            activation_token: done.activation_token,
+            activation: done.activation,
+        })
+        .map_err(JsValue::from)?;
+''' + s[b:]
+open(p, 'w').write(s)
+EOF
+size "result object through serde-wasm-bindgen"
+reset
