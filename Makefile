@@ -1,10 +1,11 @@
 # Entry points (see README.md):
 #   make pkg    build pkg/ (npm package + classic script), installing tools when missing
 #   make test   every test: native, wasm in headless Chromium, conformance vs the reference,
-#               package fixtures (Vite, webpack 5, tsc --strict), size and latency budgets,
+#               package fixtures (Vite, webpack 5, tsc --strict), byte and leak budgets,
 #               the demo server and an end-to-end run of the demo
 #   make demo   the demo on http://127.0.0.1:8080 (PORT to change), offline, Ctrl-C to stop
-#   make bench  size, start-up, latency and memory against @kombo-api/connect 1.3.0 -> bench/RESULTS.md
+#   make bench  size, start-up, latency and memory against @kombo-api/connect 1.3.0 -> bench/RESULTS.md;
+#               fails over any budget (bench/budgets.mjs), timing budgets included
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 

@@ -19,16 +19,17 @@ cd "$work"
 before_kept_crates=9ebe496
 
 size() {
-  wasm-pack --log-level error build --release --target web --no-pack \
-    --out-dir target/wasm-pack --out-name kombo_connect_wasm >/dev/null
-  node scripts/build-pkg.mjs >/dev/null
+  if ! { wasm-pack --log-level error build --release --target web --no-pack \
+    --out-dir target/wasm-pack --out-name kombo_connect_wasm && node scripts/build-pkg.mjs; } >build.log 2>&1; then
+    echo "$1: build failed"; tail -20 build.log; return 1
+  fi
   local w r l
   w=$(gzip -9c pkg/kombo_connect_wasm_bg.wasm | wc -c)
   r=$(gzip -9c pkg/kombo_connect_runtime.js | wc -c)
   l=$(gzip -9c pkg/index.js | wc -c)
   printf '%-44s %6d  (entry %d, runtime %d, .wasm %d)\n' "$1" $((w + r + l)) "$l" "$r" "$w"
 }
-reset() { git checkout -q -- . && git clean -qfd src; }
+reset() { git checkout -q -- . && git clean -qfd src && rm -f build.log; }
 old() { git show "$before_kept_crates:src/$1" | sed 's/^use alloc::/use std::/; s/^use core::/use std::/' > "src/$1"; }
 edit() { python3 - "$@"; }
 

@@ -50,6 +50,9 @@ thread_local! {
 }
 
 /// The page-facing state of the SDK.
+// One value per page, in one slot: boxing the open flow would only add an
+// allocation per flow.
+#[allow(clippy::large_enum_variant)]
 enum State {
     Idle,
     /// `connect()` covers the page while its init request runs.
