@@ -6,8 +6,6 @@
 //! element focus goes back to. All of it is one value, [`Cover`], so it is
 //! put back by one drop, whichever way the flow ended.
 
-use std::rc::Rc;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement};
 
@@ -58,13 +56,6 @@ impl Cover {
             document,
             parent,
         })
-    }
-
-    /// Runs `close` when the user closes the loading overlay, if it is up.
-    pub(crate) fn on_close(&mut self, close: Rc<dyn Fn()>) {
-        if let Some(overlay) = &mut self.overlay {
-            overlay.on_close(close);
-        }
     }
 }
 

@@ -23,7 +23,6 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::mem;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures_channel::oneshot;
@@ -31,7 +30,8 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    AbortSignal, Document, Element, Event, HtmlElement, HtmlIFrameElement, MessageEvent,
+    AbortController, AbortSignal, Document, Element, Event, HtmlElement, HtmlIFrameElement,
+    MessageEvent,
 };
 
 use crate::cover::{check_attached, Cover};
@@ -55,8 +55,12 @@ thread_local! {
 #[allow(clippy::large_enum_variant)]
 enum State {
     Idle,
-    /// `connect()` covers the page while its init request runs.
-    Waiting(Cover),
+    /// `connect()` covers the page while its init request runs; closing
+    /// the overlay aborts the run.
+    Waiting {
+        cover: Cover,
+        run: AbortController,
+    },
     Open(OpenFlow),
 }
 
@@ -88,8 +92,8 @@ fn take_open() -> Option<OpenFlow> {
 }
 
 fn take_waiting() -> Option<Cover> {
-    match take_if(|state| matches!(state, State::Waiting(_))) {
-        State::Waiting(cover) => Some(cover),
+    match take_if(|state| matches!(state, State::Waiting { .. })) {
+        State::Waiting { cover, .. } => Some(cover),
         _ => None,
     }
 }
@@ -136,11 +140,24 @@ impl Drop for Lock {
 pub(crate) struct Waiting(());
 
 /// Covers the page until the flow opens in it (or the `Waiting` is
-/// dropped); `close` runs when the user closes the loading overlay.
-pub(crate) fn wait(_held: &Lock, mut cover: Cover, close: Rc<dyn Fn()>) -> Waiting {
-    cover.on_close(close);
-    drop(replace(State::Waiting(cover)));
+/// dropped); closing the loading overlay meanwhile aborts `run`.
+pub(crate) fn wait(_held: &Lock, cover: Cover, run: AbortController) -> Waiting {
+    drop(replace(State::Waiting { cover, run }));
     Waiting(())
+}
+
+/// The user closed the loading overlay (its button or Escape): cancels
+/// whatever the overlay covers, the init request or the flow.
+pub(crate) fn overlay_closed() {
+    let run = STATE.with(|slot| match &*slot.try_borrow().ok()? {
+        State::Waiting { run, .. } => Some(run.clone()),
+        _ => None,
+    });
+    match run {
+        // Outside the borrow: aborting runs the signal's listeners.
+        Some(run) => run.abort(),
+        None => finish(Err(Error::UserCancelled)),
+    }
 }
 
 impl Drop for Waiting {
@@ -307,12 +324,7 @@ pub(crate) fn open_waiting(waiting: Waiting, link: &Link, options: Options) -> R
     mount(link, options, cover, None)
 }
 
-fn mount(
-    link: &Link,
-    options: Options,
-    mut cover: Cover,
-    lock: Option<Lock>,
-) -> Result<Flow, Error> {
+fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Result<Flow, Error> {
     let Options {
         signal,
         events,
@@ -320,7 +332,6 @@ fn mount(
         load_timeout_ms,
         ..
     } = options;
-    cover.on_close(Rc::new(close_overlay));
     let overlay_timeout =
         (loading && cover.overlay.is_none()).then(|| Timeout::new(OVERLAY_DELAY_MS, show_overlay));
     let document = cover.document.clone();
@@ -429,17 +440,9 @@ fn show_overlay() {
         return;
     };
     let mut overlay = Overlay::show(&document, &parent).ok();
-    if let Some(overlay) = &mut overlay {
-        overlay.on_close(Rc::new(close_overlay));
-    }
     with_open(|flow| mem::swap(&mut flow.parts.cover.overlay, &mut overlay));
     // `None`, unless the flow ended meanwhile: then the new overlay goes.
     drop(overlay);
-}
-
-/// The user closed the loading overlay (button or Escape).
-fn close_overlay() {
-    finish(Err(Error::UserCancelled));
 }
 
 /// Settles the open flow, if any: tears it down first, then reports and

@@ -134,10 +134,7 @@ pub(crate) async fn connect(category: Category, options: Options) -> Result<Conn
         EventListener::new(signal, "abort", move |_| run.abort())
     });
     let cover = Cover::new(options.flow.container.clone(), options.flow.loading)?;
-    let waiting = flow::wait(&lock, cover, {
-        let run = run.clone();
-        Rc::new(move || run.abort())
-    });
+    let waiting = flow::wait(&lock, cover, run.clone());
     let run = run.signal();
     let link = init(category, &options, &run)
         .await

@@ -9,12 +9,11 @@
 //! Content-Security-Policy and Trusted Types both allow, and it does not
 //! move for users who ask for reduced motion.
 
-use std::rc::Rc;
-
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, EventTarget, HtmlElement};
+use web_sys::{Document, Element, HtmlElement};
 
+use crate::flow;
 use crate::js::field;
 use gloo_events::EventListener;
 
@@ -49,9 +48,8 @@ const SPIN: &str =
 #[must_use = "the overlay is removed as soon as it is dropped"]
 pub(crate) struct Overlay {
     root: Element,
-    button: Element,
-    document: EventTarget,
-    on_close: Option<(EventListener, EventListener)>,
+    _on_click: EventListener,
+    _on_escape: EventListener,
 }
 
 impl Overlay {
@@ -88,32 +86,23 @@ impl Overlay {
             }
         }
         parent.append_with_node_1(&root)?;
+        // Closing means whatever the SDK is doing at the time: cancelling
+        // connect()'s init request, or the flow. `flow` decides, in one place.
+        let on_escape = EventListener::new(document, "keydown", |event| {
+            if field(event, "key").and_then(|k| k.as_string()).as_deref() == Some("Escape") {
+                flow::overlay_closed();
+            }
+        });
         Ok(Overlay {
             root,
-            button,
-            document: document.clone().into(),
-            on_close: None,
+            _on_click: EventListener::new(&button, "click", |_| flow::overlay_closed()),
+            _on_escape: on_escape,
         })
     }
 
     /// The element, so the iframe can go in right before it (and under it).
     pub(crate) fn element(&self) -> &Element {
         &self.root
-    }
-
-    /// Calls `close` when the user clicks the close button or presses
-    /// Escape; replaces the previous handler (the glue hands the overlay to
-    /// the flow, which closes differently).
-    pub(crate) fn on_close(&mut self, close: Rc<dyn Fn()>) {
-        let escape = close.clone();
-        self.on_close = Some((
-            EventListener::new(&self.button, "click", move |_| close()),
-            EventListener::new(&self.document, "keydown", move |event| {
-                if field(event, "key").and_then(|k| k.as_string()).as_deref() == Some("Escape") {
-                    escape();
-                }
-            }),
-        ));
     }
 }
 
