@@ -43,3 +43,47 @@ impl Drop for SubtreeObserver {
         self.observer.disconnect();
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Lets queued mutation records be delivered.
+    async fn settle() {
+        JsFuture::from(js_sys::Promise::resolve(&JsValue::UNDEFINED))
+            .await
+            .ok();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_dropped_observer_sees_no_more_changes() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a page");
+        let root = document.create_element("div").expect("a div");
+        let seen = Rc::new(Cell::new(0));
+        let observer = SubtreeObserver::new(&root, {
+            let seen = seen.clone();
+            move || seen.set(seen.get() + 1)
+        })
+        .expect("observing");
+        let child = || document.create_element("p").expect("a p");
+        root.append_child(&child()).expect("append");
+        settle().await;
+        assert_eq!(seen.get(), 1);
+        root.append_child(&child()).expect("append");
+        drop(observer); // before the record is delivered: discarded too
+        settle().await;
+        root.append_child(&child()).expect("append");
+        settle().await;
+        assert_eq!(seen.get(), 1);
+    }
+}

@@ -170,3 +170,43 @@ impl Drop for AnimationFrame {
         }
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Two frames later, a frame callback has had its chance to run.
+    async fn two_frames() {
+        for _ in 0..2 {
+            let frame = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = web_sys::window()
+                    .expect("a window")
+                    .request_animation_frame(&resolve);
+            });
+            JsFuture::from(frame).await.ok();
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_frame_callback_runs_once_and_a_dropped_one_never() {
+        let runs = Rc::new(Cell::new(0));
+        let counter = |runs: &Rc<Cell<u32>>| {
+            let runs = runs.clone();
+            move || runs.set(runs.get() + 1)
+        };
+        let kept = AnimationFrame::new(counter(&runs));
+        let dropped = AnimationFrame::new(counter(&runs));
+        drop(dropped);
+        two_frames().await;
+        assert_eq!(runs.get(), 1);
+        drop(kept);
+    }
+}
