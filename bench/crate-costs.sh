@@ -3,7 +3,7 @@
 # swap (a kept crate replaced by the hand-written alternative, or a crate
 # we left out put in), in a scratch worktree of HEAD, and prints gzip -9 of
 # entry + runtime + .wasm for each. The README's dependency table comes
-# from this. About 10 minutes on 2 cores; run `make pkg` once first.
+# from this. About 6 minutes on 2 cores; run `make pkg` once first.
 #   bench/crate-costs.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +31,17 @@ size() {
 }
 reset() { git checkout -q -- . && git clean -qfd src && rm -f build.log; }
 old() { git show "$before_kept_crates:src/$1" | sed 's/^use alloc::/use std::/; s/^use core::/use std::/' > "src/$1"; }
-edit() { python3 - "$@"; }
+# Replaces FILE's text from the first START up to (not including) the next
+# END with standard input.
+splice() {
+  python3 -c 'import sys
+path, start, end = sys.argv[1:4]
+text = open(path).read()
+i = text.index(start); j = text.index(end, i)
+open(path, "w").write(text[:i] + sys.stdin.read() + text[j:])' "$@"
+}
+# Adds a dependency line to Cargo.toml.
+dep() { sed -i "s/^console_error_panic_hook = \"0.1\"/&\n$1/" Cargo.toml; }
 
 reset; size "as shipped"
 
@@ -61,15 +71,10 @@ sed -i 's/use wasm_bindgen_futures::JsFuture;/use crate::task::Await as JsFuture
 size "wasm-bindgen-futures -> hand-written task"
 
 reset
-edit src/flow.rs <<'EOF'
-import sys
-p = sys.argv[1]; s = open(p).read()
-s = s.replace("use futures_channel::oneshot;\n", "")
-if "use std::rc::Rc;" not in s:
-    s = s.replace("use std::pin::Pin;\n", "use std::pin::Pin;\nuse std::rc::Rc;\n")
-s = s.replace("    done: oneshot::Sender<Result<String, Error>>,", "    done: Sender,")
-a = s.index("pub(crate) struct Flow(oneshot::Receiver"); b = s.index("/// Opens the flow for `showKomboConnect`.")
-s = s[:a] + '''pub(crate) struct Flow(Rc<Shared>);
+sed -i '/^use futures_channel::oneshot;$/d; s/^use std::pin::Pin;$/&\nuse std::rc::Rc;/; s/    done: oneshot::Sender<Result<String, Error>>,/    done: Sender,/' src/flow.rs
+sed -i 's/    let (done, outcome) = oneshot::channel();/    let shared = Rc::new(Shared::default());\n    let (done, outcome) = (Sender(shared.clone()), shared);/' src/flow.rs
+splice src/flow.rs "pub(crate) struct Flow(oneshot::Receiver" '/// Opens the flow for `showKomboConnect`.' <<'EOF'
+pub(crate) struct Flow(Rc<Shared>);
 #[derive(Default)]
 struct Shared { outcome: Cell<Option<Result<String, Error>>>, waker: Cell<Option<std::task::Waker>>, dropped: Cell<bool> }
 struct Sender(Rc<Shared>);
@@ -86,24 +91,18 @@ impl Future for Flow {
     }
 }
 
-''' + s[b:]
-s = s.replace("    let (done, outcome) = oneshot::channel();", "    let shared = Rc::new(Shared::default());\n    let (done, outcome) = (Sender(shared.clone()), shared);")
-open(p, 'w').write(s)
 EOF
 size "futures-channel -> hand-written one-shot"
 
 reset
-sed -i 's/^console_error_panic_hook = "0.1"/console_error_panic_hook = "0.1"\ngloo-render = "0.2"/' Cargo.toml
+dep 'gloo-render = "0.2"'
 sed -i 's/let pending = AnimationFrame::new({/let pending = gloo_render::request_animation_frame({/; s/move || scroll.set(ScrollLock::new(\&document))/move |_| scroll.set(ScrollLock::new(\&document))/; s/_pending: AnimationFrame,/_pending: gloo_render::AnimationFrame,/' src/page.rs
 size "frame handle -> gloo-render"
 
 reset
-sed -i 's/^console_error_panic_hook = "0.1"/console_error_panic_hook = "0.1"\ngloo-net = { version = "0.6", default-features = false, features = ["http"] }/' Cargo.toml
-edit src/glue.rs <<'EOF'
-import sys
-p = sys.argv[1]; s = open(p).read()
-a = s.index("    let init = RequestInit::new();"); b = s.index("    if !response.ok() {")
-s = s[:a] + '''    let request = gloo_net::http::RequestBuilder::new(url)
+dep 'gloo-net = { version = "0.6", default-features = false, features = ["http"] }'
+splice src/glue.rs "    let init = RequestInit::new();" "    if !response.ok() {" <<'EOF'
+    let request = gloo_net::http::RequestBuilder::new(url)
         .method(gloo_net::http::Method::POST)
         .headers(gloo_net::http::Headers::from_raw(headers))
         .credentials(options.credentials)
@@ -112,18 +111,14 @@ s = s[:a] + '''    let request = gloo_net::http::RequestBuilder::new(url)
         .map_err(|_| why_not())?;
     let response = request.send().await.map_err(|_| why_not())?;
     let text = response.text().await.map_err(|_| why_not())?;
-''' + s[b:]
-open(p, 'w').write(s)
 EOF
 size "requests through gloo-net"
 
 reset
-sed -i 's/^console_error_panic_hook = "0.1"/console_error_panic_hook = "0.1"\nserde = { version = "1", features = ["derive"] }\nserde-wasm-bindgen = "0.6"/' Cargo.toml
-edit src/lib.rs <<'EOF'
-import sys
-p = sys.argv[1]; s = open(p).read()
-a = s.index("        let done = glue::connect(category, options).await?;"); b = s.index("        Ok(result.into())\n    })")
-s = s[:a] + '''        let done = glue::connect(category, options).await?;
+dep 'serde = { version = "1", features = ["derive"] }'
+dep 'serde-wasm-bindgen = "0.6"'
+splice src/lib.rs "        let done = glue::connect(category, options).await?;" "        Ok(result.into())" <<'EOF'
+        let done = glue::connect(category, options).await?;
         #[derive(serde::Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Connected {
@@ -136,8 +131,6 @@ s = s[:a] + '''        let done = glue::connect(category, options).await?;
             activation: done.activation,
         })
         .map_err(JsValue::from)?;
-''' + s[b:]
-open(p, 'w').write(s)
 EOF
 size "result object through serde-wasm-bindgen"
 reset
