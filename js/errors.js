@@ -4,7 +4,7 @@
 // a page-wide key, so every copy of the SDK on the page (the loader, the
 // lazily loaded runtime that throws them from Rust, the ES module and the
 // script tag, two bundles of one app) hands out the very same classes.
-export const KEY = Symbol.for('kombo-connect-wasm.errors.v1');
+const KEY = Symbol.for('kombo-connect-wasm.errors.v1');
 
 function define() {
   class KomboConnectAlreadyOpenError extends Error {

@@ -6,7 +6,7 @@
 // loads (js/runtime.js with the glue), and the types. esbuild bundles and
 // minifies them, and a current wasm-opt (npm `binaryen`) shrinks the .wasm.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -109,12 +109,18 @@ const common = {
 // The runtime, loaded by both entries with import(). The entry that loads
 // it has defined the error classes on their page-wide key (js/errors.js),
 // so the runtime takes them from there instead of carrying a second copy.
+// errors.js ends with `export const { ...names } = (globalThis[KEY] ??= define());`;
+// the runtime keeps that line without the `define()` fallback.
 const classesFromPage = {
   name: 'classes-from-page',
   setup(b) {
-    b.onLoad({ filter: /\/js\/errors\.js$/ }, () => ({
-      contents: `export const { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectRequestError, KomboConnectLoadError } = globalThis[Symbol.for('kombo-connect-wasm.errors.v1')];`,
-    }));
+    b.onLoad({ filter: /\/js\/errors\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const key = source.match(/^const KEY = (Symbol\.for\('[^']+'\));$/m);
+      const names = source.match(/^export const \{[^}]+\}/m);
+      if (!key || !names) throw new Error('js/errors.js no longer has the shape the runtime build expects');
+      return { contents: `${names[0]} = globalThis[${key[1]}];` };
+    });
   },
 };
 await build({ ...common, plugins: [resolveLocal, classesFromPage], entryPoints: [join(root, 'js/runtime.js')], format: 'esm', outfile: join(out, 'kombo_connect_runtime.js') });

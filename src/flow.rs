@@ -310,6 +310,8 @@ pub(crate) fn open(url: &str, options: Options) -> Result<Flow, Error> {
         return Err(Error::Aborted(None));
     }
     let lock = lock()?;
+    // Before the link, as the reference does; `Cover::new` checks it again
+    // for `connect()`, but only after.
     check_attached(options.container.as_ref())?;
     let link = Link::parse(url)?;
     let cover = Cover::new(options.container.clone(), false)?;

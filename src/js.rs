@@ -22,7 +22,7 @@ extern "C" {
     /// (A function rather than a `static`: a static is a lazily
     /// initialised thread-local, whose machinery costs more than this call.)
     #[wasm_bindgen(js_name = pageGlobal)]
-    fn page_global() -> EventTarget;
+    pub(crate) fn global() -> EventTarget;
     /// `globalThis.document`; `undefined` outside a browser page.
     #[wasm_bindgen(js_name = pageDocument)]
     pub(crate) fn document() -> JsValue;
@@ -51,14 +51,13 @@ extern "C" {
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
-/// What the last `read` or `text` threw, if it threw.
-fn thrown() -> Option<JsValue> {
-    take_thrown().map(|caught| caught.get(0))
-}
-
-/// The page's `window`.
-pub(crate) fn global() -> EventTarget {
-    page_global()
+/// `value`, the result of the `read` or `text` just made, or the
+/// exception that call threw.
+fn caught(value: JsValue) -> Result<JsValue, JsValue> {
+    match take_thrown() {
+        Some(thrown) => Err(thrown.get(0)),
+        None => Ok(value),
+    }
 }
 
 /// `global()[name]` as a number, 0 when absent.
@@ -73,8 +72,7 @@ pub(crate) fn field(value: &JsValue, name: &str) -> Option<JsValue> {
     if !value.is_object() {
         return None;
     }
-    let field = read(value, name);
-    thrown().is_none().then_some(field)
+    caught(read(value, name)).ok()
 }
 
 /// `value[name]` of an options object: `undefined` when absent, the page's
@@ -83,11 +81,7 @@ pub(crate) fn option(options: &JsValue, name: &str) -> Result<JsValue, Error> {
     if !options.is_object() {
         return Ok(JsValue::UNDEFINED);
     }
-    let option = read(options, name);
-    match thrown() {
-        Some(error) => Err(Error::Thrown(error)),
-        None => Ok(option),
-    }
+    caught(read(options, name)).map_err(Error::Thrown)
 }
 
 /// A link argument as a string: a string as it is, an object (a `URL`) by
@@ -101,11 +95,8 @@ pub(crate) fn link(value: &JsValue) -> Result<String, Error> {
     if !value.is_object() {
         return Err(Error::Link(LinkError::Invalid));
     }
-    let string = text(value);
-    if let Some(error) = thrown() {
-        return Err(Error::Thrown(error));
-    }
-    string
+    caught(text(value))
+        .map_err(Error::Thrown)?
         .dyn_into::<JsString>()
         .map(String::from)
         .map_err(|_| Error::Link(LinkError::Invalid))

@@ -51,10 +51,10 @@ pub(crate) fn panicked() -> bool {
 
 fn hook(info: &PanicHookInfo) {
     console_error_panic_hook::hook(info);
-    if PANICKED.with(|p| p.replace(true)) {
-        return;
+    // A second panic (in the teardown itself) only gets named.
+    if !panicked() {
+        recover();
     }
-    recover();
 }
 
 /// Steps 2 to 4 above; also the JS runtime's way back from a trap that
