@@ -11,6 +11,7 @@
     if (document.querySelector('iframe')) {
       window.__iframeAt = performance.now();
       observer.disconnect();
+      console.debug('bench:iframe');
     }
   }).observe(document, { childList: true, subtree: true });
 
