@@ -15,6 +15,11 @@ pkg:
 	@scripts/ensure-tools.sh build
 	wasm-pack --log-level warn build --release --target web --no-pack \
 	  --out-dir target/wasm-pack --out-name kombo_connect_wasm
+	# The same crate as WebAssembly 1.0 (MVP), standard library included, for
+	# wasm2js: the JavaScript build pages without 'wasm-unsafe-eval' get.
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-cpu=mvp" CARGO_TARGET_DIR=target/mvp \
+	  wasm-pack --log-level warn build . --release --target web --no-pack \
+	  --out-dir target/wasm-pack-mvp --out-name kombo_connect_wasm -- -Z build-std=std,panic_abort
 	node scripts/build-pkg.mjs
 
 test: tools pkg test-native test-wasm test-browser

@@ -34,8 +34,10 @@ function define() {
     }
   }
 
-  // `reason`: 'timeout' (no `load` within `loadTimeoutMs`) or 'csp' (this
-  // page's Content-Security-Policy does not allow the flow in frame-src).
+  // `reason`: 'timeout' (no sign of life within `loadTimeoutMs`), 'csp' (this
+  // page's Content-Security-Policy does not allow the flow in frame-src),
+  // 'replaced' (page code took the frame away) or 'sdk' (the SDK's own files
+  // did not load).
   class KomboConnectLoadError extends Error {
     constructor(message, reason) {
       super(message);

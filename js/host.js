@@ -17,17 +17,63 @@ export function internalError() {
   return new Error('kombo-connect-wasm hit an internal error (details in the console) and closed the flow; calling it again starts afresh. Please report it.');
 }
 
-/** Called by Rust's panic hook, and on a trap: rejects every call in flight. */
+/**
+ * Called by Rust's panic hook, and on a trap: rejects every call in flight
+ * and lets go of the page-wide lock, which the dead instance cannot.
+ */
 export function abandonCalls() {
   const error = internalError();
   for (const reject of inFlight) reject(error);
   inFlight.clear();
+  releaseLock();
+}
+
+// One flow per page, whatever the number of copies of the SDK on it: the
+// lock is a property of the page's global object, and its value says which
+// copy holds it, so a copy only ever releases its own.
+const LOCK = Symbol.for('kombo-connect-wasm.lock.v1');
+const self = {};
+/** Takes the page-wide lock; false while any copy of the SDK holds it. */
+export function takeLock() {
+  if (globalThis[LOCK]) return false;
+  globalThis[LOCK] = self;
+  return true;
+}
+/** Releases the page-wide lock, if this copy holds it. */
+export function releaseLock() {
+  if (globalThis[LOCK] === self) globalThis[LOCK] = undefined;
 }
 
 /** The page's global object, where `message` events arrive. */
 export const pageGlobal = () => globalThis;
 /** The page's document; `undefined` outside a browser page. */
 export const pageDocument = () => globalThis.document;
+
+/** The page's origin, as links are compared with it; `'null'` when opaque or absent. */
+export const pageOrigin = () => String(globalThis.location?.origin ?? 'null');
+
+/**
+ * When `doc` shows anything in the top layer, where no z-index reaches (a
+ * modal dialog, an open popover, fullscreen), opens a modal dialog of ours
+ * above it in `body` and returns it; otherwise `undefined`. (src/top_layer.rs
+ * says why.) Transparent and full-viewport: it only lifts the flow; its
+ * `::backdrop` would need a style sheet, which a strict CSP may refuse.
+ */
+export function openTopLayer(doc, body) {
+  if (![':modal', ':popover-open', ':fullscreen'].some((s) => { try { return doc.querySelector(s); } catch { /* older browser */ } })) return;
+  const dialog = doc.createElement('dialog');
+  dialog.setAttribute('data-kombo-connect', 'flow');
+  dialog.setAttribute('aria-label', 'Kombo Connect');
+  dialog.style.cssText = 'position:fixed;inset:0;width:100%;height:100%;max-width:none;max-height:none;margin:0;padding:0;border:0;background:transparent;overflow:visible';
+  // Escape belongs to the flow (its overlay cancels a flow still loading):
+  // the dialog stays open, and if the browser or page code closes it
+  // anyway, it comes back, since it holds the flow.
+  dialog.addEventListener('cancel', (event) => event.preventDefault());
+  dialog.addEventListener('close', () => dialog.isConnected && dialog.showModal());
+  body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
 
 let thrown = null;
 /** `object[key]`; if that throws, `undefined`, with the exception kept for `takeThrown()`. */

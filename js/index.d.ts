@@ -20,14 +20,19 @@ export declare class KomboConnectCancelledError extends Error {
  * screen. Not in `@kombo-api/connect`.
  */
 export declare class KomboConnectLoadError extends Error {
-  constructor(message: string, reason: 'timeout' | 'csp');
+  constructor(message: string, reason: 'timeout' | 'csp' | 'replaced' | 'sdk');
   readonly name: 'KomboConnectLoadError';
   /**
-   * `'timeout'`: no `load` within `loadTimeoutMs`. `'csp'`: this page's
-   * Content-Security-Policy does not allow the link's origin in `frame-src`
-   * (the message names the origin to add).
+   * `'timeout'`: no sign of life from the flow (its `load`, or a message)
+   * within `loadTimeoutMs`. `'csp'`: this page's Content-Security-Policy
+   * does not allow the link's origin in `frame-src` (the message names the
+   * origin to add). `'replaced'`: a script on the page changed the frame's
+   * `src` or navigated it away (consent managers do). `'sdk'`: this SDK's
+   * own files did not load within `loadTimeoutMs` (404, an HTML page
+   * instead of the `.wasm`, a network error); the message names the URL,
+   * and the next call tries again.
    */
-  readonly reason: 'timeout' | 'csp';
+  readonly reason: 'timeout' | 'csp' | 'replaced' | 'sdk';
 }
 
 /**

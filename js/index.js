@@ -27,26 +27,94 @@ function wasmUrl() {
 const runtime = () => (__GLOBAL_BUILD__
   ? import(/* webpackIgnore: true */ /* @vite-ignore */ here('kombo_connect_runtime.js').href)
   : import('./kombo_connect_runtime.js'));
+// The same Rust compiled to JavaScript (wasm2js), for pages that refuse
+// WebAssembly: fetched only there.
+const runtimeJs = () => (__GLOBAL_BUILD__
+  ? import(/* webpackIgnore: true */ /* @vite-ignore */ here('kombo_connect_runtime_js.js').href)
+  : import('./kombo_connect_runtime_js.js'));
+
+/**
+ * Whether this page may compile WebAssembly. A Content-Security-Policy
+ * without 'wasm-unsafe-eval' refuses every compile (WebAssembly.validate
+ * is not refused, so it cannot tell); the smallest module is the probe.
+ */
+function wasmAllowed() {
+  try {
+    return !!new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+  } catch {
+    return false;
+  }
+}
 
 let loading = null;
 let api = null;
+let retrying = false;
+
+// The flow's own default (DEFAULT_LOAD_TIMEOUT_MS in src/flow.rs): the SDK's
+// files get the same time to arrive as the flow gets to load.
+const LOAD_TIMEOUT_MS = 20000;
+
+/** Why the SDK's own files did not load, with the URL and what to change. */
+const notLoaded = (url, why) => new KomboConnectLoadError(
+  `kombo-connect-wasm could not load ${url} (${why}). Serve the package's files side by side, the .wasm as application/wasm.`,
+  'sdk',
+);
 
 function load() {
+  if (!loading && !wasmAllowed()) {
+    // The JavaScript build says so in the console, with the way back.
+    const url = here('kombo_connect_runtime_js.js');
+    loading = runtimeJs().catch(() => { throw notLoaded(url, 'no script'); })
+      .then((r) => r.start(null, (why) => notLoaded(url, why))).then(ready, failed);
+  }
   if (!loading) {
     // Both requests start now; neither waits for the other.
-    const wasm = fetch(wasmUrl());
+    const url = wasmUrl();
+    // After a time-out, past the HTTP cache: a request still hanging holds
+    // its cache entry, and a second one for the URL would wait behind it.
+    const wasm = fetch(url, retrying ? { cache: 'no-store' } : undefined)
+      .catch(() => { throw notLoaded(url, 'network error'); });
     wasm.catch(() => {}); // reported through `loading` below
-    loading = runtime().then((r) => r.start(wasm)).then(
-      (loaded) => {
-        api = loaded;
-        // For RUM and `make bench`: when the SDK became usable.
-        globalThis.performance?.mark?.('kombo-connect-wasm:ready');
-        return api;
-      },
-      (error) => { loading = null; throw error; }, // a later call tries again
-    );
+    // The runtime starts once the .wasm's response has arrived: wasm-bindgen
+    // keeps its first start for good, and one on a request that never
+    // answers would hold every later call (a retry is a new request).
+    const script = runtime().catch(() => { throw notLoaded(here('kombo_connect_runtime.js'), 'no script'); });
+    loading = Promise.all([script, wasm]).then(
+      ([r, response]) => r.start(response, (why) => notLoaded(url, why)),
+    ).then(ready, failed);
   }
   return loading;
+}
+
+function ready(loaded) {
+  return (api = loaded);
+}
+
+function failed(error) {
+  loading = null; // a later call tries again
+  throw error;
+}
+
+/**
+ * `load()`, given at most the call's `loadTimeoutMs` (0: no limit). On time
+ * out the call rejects and the next call starts the downloads afresh.
+ */
+function loadWithin(options) {
+  let ms = LOAD_TIMEOUT_MS;
+  try {
+    const given = options?.loadTimeoutMs;
+    if (typeof given === 'number' && given >= 0) ms = given;
+  } catch { /* the SDK reads it again, and rejects with what it throws */ }
+  const loaded = load();
+  if (!ms) return loaded;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      loading = null;
+      retrying = true;
+      reject(notLoaded(wasmUrl(), `nothing within ${ms} ms`));
+    }, ms);
+    loaded.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
 }
 
 /**
@@ -58,7 +126,8 @@ export const prefetch = () => load().then(() => {});
 
 // Once loaded, calls go straight to Rust, so showKomboConnect opens
 // synchronously like the reference: the iframe is in the DOM when it returns.
-const call = (name) => (...args) => (api ? api[name](...args) : load().then((a) => a[name](...args)));
+// Until then, a call waits for the files, and at most its loadTimeoutMs.
+const call = (name) => (...args) => (api ? api[name](...args) : loadWithin(args[1]).then((a) => a[name](...args)));
 
 /** Opens the Kombo Connect flow; resolves with the activation token. */
 export const showKomboConnect = call('showKomboConnect');
@@ -71,6 +140,4 @@ export const connectLms = (options) => connect('LMS', options);
 
 // Warm up when the page is idle, so the first click does not wait. Nothing
 // happens on a server (no window) or without idle callbacks.
-if (typeof window !== 'undefined' && typeof window.requestIdleCallback === 'function') {
-  window.requestIdleCallback(() => load().catch(() => {}));
-}
+globalThis.requestIdleCallback?.(() => load().catch(() => {}));

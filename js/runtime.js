@@ -36,8 +36,26 @@ const guarded = (fn) => (...args) => new Promise((resolve, reject) => {
   result.then(settle(resolve), settle(reject));
 });
 
-/** Instantiates the .wasm from `source` (a URL, or a Promise of a Response). */
-export const start = (source) => init({ module_or_path: source }).then(() => ({
-  showKomboConnect: guarded(showKomboConnect),
-  connect: guarded(connect),
-}));
+/**
+ * Instantiates the .wasm from `response`, or rejects with `notLoaded(why)`
+ * (the loader's KomboConnectLoadError) when it is not the .wasm. The
+ * JavaScript build (`__JS_BUILD__`, see scripts/build-pkg.mjs) has nothing
+ * to fetch, and says why it runs.
+ */
+export const start = async (response, notLoaded) => {
+  if (!__JS_BUILD__) {
+    if (!response.ok) throw notLoaded(`HTTP ${response.status}`);
+    // A single-page app's catch-all route answers every path with its page.
+    if (/html/.test(response.headers.get('content-type'))) throw notLoaded('an HTML page, not the .wasm');
+  } else {
+    console.info("kombo-connect-wasm: this page's Content-Security-Policy does not allow WebAssembly, so the SDK runs its JavaScript build. Add 'wasm-unsafe-eval' to script-src for the smaller, faster one.");
+  }
+  try {
+    await init({ module_or_path: response });
+  } catch (error) {
+    throw notLoaded(String(error));
+  }
+  // For RUM and `make bench`: when the SDK became usable.
+  globalThis.performance?.mark?.('kombo-connect-wasm:ready');
+  return { showKomboConnect: guarded(showKomboConnect), connect: guarded(connect) };
+};

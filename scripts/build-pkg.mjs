@@ -25,7 +25,7 @@ mkdirSync(out);
 // the .wasm and in the glue. wasm-opt renames them to one or two letters and
 // prints the mapping, which we apply to the glue (the README's size table
 // has the saving). The tests all run against this output.
-const mapping = JSON.parse(execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [
+const wasmOpt = (input, output) => JSON.parse(execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [
   // GUFA then -Oz twice: smaller than one -Oz on this crate; more rounds
   // or other passes gained nothing more.
   '--gufa', '-Oz', '-Oz', '--strip-debug', '--strip-producers',
@@ -36,10 +36,69 @@ const mapping = JSON.parse(execFileSync(join(root, 'node_modules/.bin/wasm-opt')
   // wasm-opt reads the features rustc used from the module itself.
   '--detect-features',
   '--minify-imports-and-exports-and-modules',
-  join(raw, 'kombo_connect_wasm_bg.wasm'), '-o', join(out, 'kombo_connect_wasm_bg.wasm'),
+  input, '-o', output,
 ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+const mapping = wasmOpt(join(raw, 'kombo_connect_wasm_bg.wasm'), join(out, 'kombo_connect_wasm_bg.wasm'));
 const glueModule = join(root, 'target/kombo_connect_wasm.min.js');
 writeFileSync(glueModule, refuseStaleClosures(minifyGlueNames(readFileSync(join(raw, 'kombo_connect_wasm.js'), 'utf8'), mapping)));
+
+// The JavaScript build of the same Rust, for pages whose CSP refuses to
+// compile WebAssembly (no 'wasm-unsafe-eval'): the MVP build (`make pkg`
+// makes it with -Z build-std, see the Makefile) through wasm2js, behind the
+// same glue and the same js/runtime.js. The loader fetches it only there.
+const rawMvp = join(root, 'target/wasm-pack-mvp');
+const mvpWasm = join(root, 'target/kombo_connect_wasm_mvp.wasm');
+const mvpMapping = wasmOpt(join(rawMvp, 'kombo_connect_wasm_bg.wasm'), mvpWasm);
+const asmModule = join(root, 'target/kombo_connect_wasm_asm.js');
+execFileSync(join(root, 'node_modules/.bin/wasm2js'), [mvpWasm, '-Oz', '-o', asmModule], { stdio: 'inherit' });
+writeFileSync(asmModule, asmFuncModule(readFileSync(asmModule, 'utf8')));
+const jsGlueModule = join(root, 'target/kombo_connect_wasm_js.min.js');
+writeFileSync(jsGlueModule, instantiateWithAsmFunc(refuseStaleClosures(minifyGlueNames(readFileSync(join(rawMvp, 'kombo_connect_wasm.js'), 'utf8'), mvpMapping))));
+
+/**
+ * wasm2js writes a module that imports its imports and instantiates itself
+ * once. We want the factory (`asmFunc(imports)`), so the glue can pass its
+ * imports, and call it again for a fresh instance after a panic.
+ *
+ * It also fixes wasm2js' memory growth: it copies memory into a new buffer
+ * and leaves the old one attached, while wasm-bindgen's glue renews its
+ * cached views only once the old buffer is detached, so after a growth Rust
+ * would read stale bytes. Growing by `ArrayBuffer.prototype.transfer`
+ * detaches the old buffer (with a copy and a transfer where it is missing).
+ */
+function asmFuncModule(js) {
+  const imports = /^import \* as a from 'a';\n/m;
+  const instantiate = /\nvar retasmFunc = asmFunc\([\s\S]*$/;
+  const grow = /var newBuffer = new ArrayBuffer\(([^;]+)\);\s*var newHEAP8 = new Int8Array\(newBuffer\);\s*newHEAP8\.set\(HEAP8\);/;
+  for (const pattern of [imports, instantiate, grow]) {
+    if (!pattern.test(js)) throw new Error(`unexpected wasm2js output: no ${pattern}`);
+  }
+  return js.replace(imports, '').replace(instantiate, '\nexport { asmFunc };\n')
+    .replace(grow, (_, size) => `var newBuffer = growBuffer(buffer, ${size});`)
+    + `
+function growBuffer(old, size) {
+  if (old.transfer) return old.transfer(size);
+  const grown = new ArrayBuffer(size);
+  new Int8Array(grown).set(new Int8Array(old));
+  structuredClone(old, { transfer: [old] });
+  return grown;
+}
+`;
+}
+
+/** The glue, instantiating `asmFunc` where it would compile the .wasm. */
+function instantiateWithAsmFunc(glue) {
+  const reinit = 'new WebAssembly.Instance(wasmModule, __wbg_get_imports())';
+  const exported = 'export { initSync, __wbg_init as default };';
+  if (!glue.includes(reinit) || !glue.includes(exported)) throw new Error('unexpected wasm-bindgen glue: no reinit or exports');
+  return `import { asmFunc } from ${JSON.stringify(asmModule)};\n`
+    + glue.replace(reinit, '{ exports: asmFunc(__wbg_get_imports()) }').replace(exported, `
+// The runtime's start: the same instance as from a .wasm, made by wasm2js' factory.
+async function __wbg_init_asm() {
+  return wasm !== undefined ? wasm : __wbg_finalize_init({ exports: asmFunc(__wbg_get_imports()) }, null);
+}
+export { __wbg_init_asm as default };`);
+}
 
 // After a panic, src/panic.rs schedules a fresh instance, which the glue
 // creates on the next call into Rust, closures included. A closure of the
@@ -123,8 +182,16 @@ const classesFromPage = {
     });
   },
 };
-await build({ ...common, plugins: [resolveLocal, classesFromPage], entryPoints: [join(root, 'js/runtime.js')], format: 'esm', outfile: join(out, 'kombo_connect_runtime.js') });
-const entry = { ...common, entryPoints: [join(root, 'js/index.js')], external: ['./kombo_connect_runtime.js'] };
+await build({ ...common, plugins: [resolveLocal, classesFromPage], entryPoints: [join(root, 'js/runtime.js')], format: 'esm', outfile: join(out, 'kombo_connect_runtime.js'), define: { __JS_BUILD__: 'false' } });
+// The same runtime over the JavaScript build.
+const resolveJsGlue = {
+  name: 'resolve-js-glue',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/kombo_connect_wasm\.js$/ }, () => ({ path: jsGlueModule }));
+  },
+};
+await build({ ...common, plugins: [resolveJsGlue, resolveLocal, classesFromPage], entryPoints: [join(root, 'js/runtime.js')], format: 'esm', outfile: join(out, 'kombo_connect_runtime_js.js'), define: { __JS_BUILD__: 'true' } });
+const entry = { ...common, entryPoints: [join(root, 'js/index.js')], external: ['./kombo_connect_runtime.js', './kombo_connect_runtime_js.js'] };
 await build({ ...entry, format: 'esm', outfile: join(out, 'index.js'), define: { __GLOBAL_BUILD__: 'false' } });
 await build({
   ...entry,
@@ -144,7 +211,7 @@ copyFileSync(join(root, 'js/testing.d.ts'), join(out, 'testing.d.ts'));
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 
-const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'LICENSE'];
+const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'LICENSE'];
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',
   version,
@@ -163,6 +230,7 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
     './testing': { types: './testing.d.ts', default: './testing.js' },
     './kombo-connect.global.js': './kombo-connect.global.js',
     './kombo_connect_runtime.js': './kombo_connect_runtime.js',
+    './kombo_connect_runtime_js.js': './kombo_connect_runtime_js.js',
     './kombo_connect_wasm_bg.wasm': './kombo_connect_wasm_bg.wasm',
     './package.json': './package.json',
   },

@@ -19,6 +19,12 @@ if command -v rustup >/dev/null; then
     say "adding the wasm32-unknown-unknown Rust target"
     rustup target add wasm32-unknown-unknown
   fi
+  # The JavaScript fallback (for pages whose CSP refuses WebAssembly) is an
+  # MVP build of the standard library itself: -Z build-std needs its source.
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    say "adding the rust-src component"
+    rustup component add rust-src
+  fi
 else
   rustc --print target-list >/dev/null # no rustup: assume the target is provided
 fi
@@ -28,7 +34,7 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack || die "could not install wasm-pack; install it by hand: cargo install wasm-pack"
 fi
 
-if [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
+if [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/wasm2js ] || [ package.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi

@@ -13,11 +13,14 @@ use crate::error::Error;
 use crate::js;
 use crate::overlay::Overlay;
 use crate::page::PageLock;
+use crate::top_layer::TopLayer;
 
 /// The page around a flow. Field order is drop order: the page must no
 /// longer be inert when focus returns to an element in it.
 pub(crate) struct Cover {
     pub(crate) overlay: Option<Overlay>,
+    /// Our own modal dialog, when the page has something in the top layer.
+    _top: Option<TopLayer>,
     _page: PageLock,
     _focus: FocusReturn,
     pub(crate) document: Document,
@@ -44,13 +47,22 @@ impl Cover {
                 .active_element()
                 .and_then(|el| el.dyn_into::<HtmlElement>().ok()),
         );
-        let page = PageLock::new(&document, body.as_ref().filter(|_| on_body));
+        // Above a page's own modal dialog, the flow needs the top layer too;
+        // a modal dialog of ours then makes the page inert natively.
+        let top = match (on_body, &body) {
+            (true, Some(body)) => TopLayer::over_page(&document, body),
+            _ => None,
+        };
+        let inert_children = body.as_ref().filter(|_| on_body && top.is_none());
+        let page = PageLock::new(&document, inert_children);
+        let parent = top.as_ref().map_or(parent, |top| top.element().clone());
         let overlay = match loading {
             true => Some(Overlay::show(&document, &parent).map_err(|_| Error::Dom)?),
             false => None,
         };
         Ok(Cover {
             overlay,
+            _top: top,
             _page: page,
             _focus: focus,
             document,

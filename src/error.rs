@@ -7,6 +7,7 @@
 //! here too, in [`Error::event`], so `showKomboConnect` and `connect()`
 //! cannot disagree.
 
+use crate::js;
 use crate::protocol::{LinkError, Stage};
 use wasm_bindgen::prelude::*;
 
@@ -70,9 +71,15 @@ pub enum Error {
     InvalidCategory,
     /// An option of `connect()` has the wrong type; names the option.
     InvalidOption(&'static str),
-    /// The caller's `AbortSignal` fired. Carries the activation token when
+    /// The caller's `AbortSignal` fired. Carries `signal.reason` (the call
+    /// rejects with it, as `fetch()` does) and the activation token when
     /// the user had already finished the flow.
-    Aborted(Option<String>),
+    Aborted {
+        /// `signal.reason`; `undefined` in browsers without it.
+        reason: JsValue,
+        /// The token of a finished flow whose activation was aborted.
+        token: Option<String>,
+    },
     /// Page code we ran (a getter, a `toString`) threw this; the call
     /// rejects with it unchanged.
     Thrown(JsValue),
@@ -99,6 +106,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The caller's signal fired: carries its `reason`.
+    pub(crate) fn aborted(signal: &web_sys::AbortSignal) -> Error {
+        Error::Aborted {
+            reason: js::field(signal, "reason").unwrap_or(JsValue::UNDEFINED),
+            token: None,
+        }
+    }
+
     /// The message of every error but [`Error::Request`], which carries its
     /// own. The first four are the reference's words, so logs and tests
     /// written against it keep matching.
@@ -124,6 +139,9 @@ impl Error {
             Error::Link(LinkError::InsecureHttp) => {
                 "Refused to open the Kombo Connect link: http is allowed for localhost only, use https."
             }
+            Error::Link(LinkError::SameOrigin) => {
+                "Refused to open the Kombo Connect link: it is on this page's own origin, where its frame could lift its own sandbox. Serve the flow (or a mock) from another origin."
+            }
             Error::NoDocument => {
                 "showKomboConnect needs a page with a <body>: call it once the page has loaded."
             }
@@ -132,7 +150,7 @@ impl Error {
                 "connect() needs a category: 'HRIS', 'ATS', 'ASSESSMENT' or 'LMS'."
             }
             Error::InvalidOption(_) => "Invalid Kombo Connect option: ",
-            Error::Aborted(_) => "The Kombo Connect flow was aborted.",
+            Error::Aborted { .. } => "The Kombo Connect flow was aborted.",
             Error::Request { .. } | Error::Load { .. } | Error::Thrown(_) | Error::Internal => "",
         }
     }
@@ -142,7 +160,7 @@ impl Error {
     /// for everything else, including a link refused before the flow opened.
     pub fn event(&self) -> &'static str {
         match self {
-            Error::Aborted(_) => "abort",
+            Error::Aborted { .. } => "abort",
             Error::UserCancelled | Error::Removed => "cancel",
             _ => "error",
         }
@@ -163,7 +181,10 @@ impl Error {
                 message,
                 token: Some(token.into()),
             },
-            Error::Aborted(_) => Error::Aborted(Some(token.into())),
+            Error::Aborted { reason, .. } => Error::Aborted {
+                reason,
+                token: Some(token.into()),
+            },
             other => other,
         }
     }
@@ -191,13 +212,18 @@ impl From<Error> for JsValue {
             Error::ContainerDetached | Error::NoDocument | Error::Dom => {
                 js_sys::Error::new(message).into()
             }
-            Error::Aborted(token) => {
-                // What fetch() and every AbortSignal-aware API reject with.
-                let error: JsValue =
-                    web_sys::DomException::new_with_message_and_name(message, "AbortError")
+            Error::Aborted { reason, token } => {
+                // What fetch() rejects with: the signal's reason, or an
+                // `AbortError` where the browser has none.
+                let error: JsValue = match reason.is_undefined() {
+                    false => reason,
+                    true => web_sys::DomException::new_with_message_and_name(message, "AbortError")
                         .map(Into::into)
-                        .unwrap_or_else(|_| js_sys::Error::new(message).into());
-                if let Some(token) = token {
+                        .unwrap_or_else(|_| js_sys::Error::new(message).into()),
+                };
+                // On an object the caller can still find the token of a flow
+                // the user finished; a frozen reason or a primitive keeps it.
+                if let Some(token) = token.filter(|_| error.is_object()) {
                     let _ = js_sys::Reflect::set(&error, &"activationToken".into(), &token.into());
                 }
                 error

@@ -19,7 +19,7 @@
 //! The flow itself is a Rust future, [`Flow`], of `Result<String, Error>`;
 //! `lib.rs` alone turns it into a Promise.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::mem;
 use std::pin::Pin;
@@ -30,7 +30,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    AbortController, AbortSignal, Document, Element, Event, HtmlElement, HtmlIFrameElement,
+    AbortController, AbortSignal, Document, Element, Event, HtmlIFrameElement,
     MessageEvent,
 };
 
@@ -45,8 +45,6 @@ use crate::protocol::{self, LinkError, LoadFailure, Message};
 thread_local! {
     /// What the SDK is doing to the page right now.
     static STATE: RefCell<State> = const { RefCell::new(State::Idle) };
-    /// Whether a [`Lock`] exists: a flow is open or a `connect()` is running.
-    static LOCKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The page-facing state of the SDK.
@@ -114,23 +112,25 @@ pub(crate) fn tear_down() {
     drop(replace(State::Idle));
 }
 
-/// The right to open the flow: at most one exists at a time, and dropping
-/// it lets the next caller in.
+/// The right to open the flow: at most one exists at a time on the page,
+/// across every copy of the SDK loaded in it (a script tag and a bundle,
+/// two micro-frontends), and dropping it lets the next caller in. The flag
+/// itself lives in `js/host.js`, on the page's global object.
 #[must_use = "the lock is released as soon as it is dropped"]
 pub(crate) struct Lock(());
 
 /// Takes the lock, or fails with [`Error::AlreadyOpen`] while a flow is
-/// open or a `connect()` is running.
+/// open or a `connect()` is running, from this copy of the SDK or another.
 pub(crate) fn lock() -> Result<Lock, Error> {
-    if LOCKED.with(|locked| locked.replace(true)) {
-        return Err(Error::AlreadyOpen);
+    match js::take_page_lock() {
+        true => Ok(Lock(())),
+        false => Err(Error::AlreadyOpen),
     }
-    Ok(Lock(()))
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        LOCKED.with(|locked| locked.set(false));
+        js::release_page_lock();
     }
 }
 
@@ -187,7 +187,8 @@ struct Parts {
     _on_abort: Option<EventListener>,
     _on_load: EventListener,
     _on_csp: EventListener,
-    _on_unmount: SubtreeObserver,
+    /// The frame's removal, or its `src` changed by page code.
+    _on_change: SubtreeObserver,
     /// Until the flow loads: fails it with `KomboConnectLoadError`.
     load_timeout: Option<Timeout>,
     /// Until the flow loads: draws the loading overlay.
@@ -223,12 +224,14 @@ impl Link {
     pub(crate) fn parse(url: &str) -> Result<Link, Error> {
         let parsed = js::url(url).ok_or(Error::Link(LinkError::Invalid))?;
         protocol::check_link(&parsed.protocol(), &parsed.hostname()).map_err(Error::Link)?;
+        let origin = parsed.origin();
+        protocol::check_origin(&origin, &js::page_origin()).map_err(Error::Link)?;
         parsed
             .search_params()
             .set(protocol::SDK_VERSION_PARAM, protocol::SDK_VERSION);
         Ok(Link {
             src: parsed.href(),
-            origin: parsed.origin(),
+            origin,
         })
     }
 }
@@ -269,9 +272,12 @@ impl Options {
         })
     }
 
-    /// Whether the caller's signal has already fired.
-    pub(crate) fn aborted(&self) -> bool {
-        self.signal.as_ref().is_some_and(AbortSignal::aborted)
+    /// What to reject with if the caller's signal has already fired.
+    pub(crate) fn abort_error(&self) -> Option<Error> {
+        self.signal
+            .as_ref()
+            .filter(|signal| signal.aborted())
+            .map(Error::aborted)
     }
 }
 
@@ -306,8 +312,8 @@ impl Future for Flow {
 /// refusal leaves no iframe and no lock behind. An already aborted signal
 /// is refused first, as `fetch` does.
 pub(crate) fn open(url: &str, options: Options) -> Result<Flow, Error> {
-    if options.aborted() {
-        return Err(Error::Aborted(None));
+    if let Some(aborted) = options.abort_error() {
+        return Err(aborted);
     }
     let lock = lock()?;
     // Before the link, as the reference does; `Cover::new` checks it again
@@ -367,17 +373,33 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
     });
     let on_message = listen_for_messages(iframe.clone(), link.origin.clone());
     let on_load = EventListener::new(&iframe, "load", {
-        let events = events.clone();
-        move |event: &Event| loaded(event, &events)
+        let (events, iframe, origin) = (events.clone(), iframe.clone(), link.origin.clone());
+        // The flow is never on our origin (`Link::parse`), so a document we
+        // can read is one the page navigated the frame to.
+        move |_: &Event| match iframe.content_document() {
+            Some(_) => fail_load(LoadFailure::Replaced(&origin)),
+            None => loaded(&iframe, &events),
+        }
     });
-    let on_unmount = SubtreeObserver::new(&document, move || {
-        if !iframe.is_connected() {
-            finish(Err(Error::Removed));
+    let on_change = SubtreeObserver::new(&iframe.clone(), {
+        let (src, origin) = (link.src.clone(), link.origin.clone());
+        move || {
+            if !iframe.is_connected() {
+                finish(Err(Error::Removed));
+            } else if iframe.get_attribute("src").as_deref() != Some(&src)
+                || iframe.has_attribute("srcdoc")
+            {
+                fail_load(LoadFailure::Replaced(&origin));
+            }
         }
     })
+    .and_then(|observer| observer.with_attributes(&frame.0, &["src", "srcdoc"]))
     .map_err(|_| Error::Dom)?;
-    let on_abort = signal
-        .map(|signal| EventListener::new(&signal, "abort", |_| finish(Err(Error::Aborted(None)))));
+    let on_abort = signal.map(|signal| {
+        EventListener::new(&signal.clone(), "abort", move |_| {
+            finish(Err(Error::aborted(&signal)))
+        })
+    });
 
     let (done, outcome) = oneshot::channel();
     let parts = Parts {
@@ -385,7 +407,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
         _on_abort: on_abort,
         _on_load: on_load,
         _on_csp: on_csp,
-        _on_unmount: on_unmount,
+        _on_change: on_change,
         load_timeout,
         overlay_timeout,
         _frame: frame,
@@ -410,13 +432,16 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
 /// iframe gains nothing from focus. By `load` the browser has laid out the
 /// iframe anyway. A later navigation inside the flow loads a document with
 /// nothing focused yet, so focusing the iframe again is harmless.
-fn loaded(event: &Event, events: &Events) {
-    if let Some(iframe) = event
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-    {
-        let _ = iframe.focus();
-    }
+fn loaded(iframe: &HtmlIFrameElement, events: &Events) {
+    let _ = iframe.focus();
+    alive();
+    events.emit("loaded");
+}
+
+/// The flow showed signs of life (its `load`, or any message from its
+/// window): the load time-out must not fire and the overlay must not cover
+/// it. A flow whose page waits on a slow image still posts its messages.
+fn alive() {
     let done = with_open(|flow| {
         (
             flow.parts.load_timeout.take(),
@@ -425,7 +450,6 @@ fn loaded(event: &Event, events: &Events) {
         )
     });
     drop(done);
-    events.emit("loaded");
 }
 
 /// The flow is still loading after `OVERLAY_DELAY_MS`: draw the overlay.
@@ -508,7 +532,11 @@ fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> EventListen
             (Some(source), Some(frame)) => JsValue::from(source) == JsValue::from(frame),
             _ => false,
         };
-        if !from_frame || event.origin() != origin {
+        if !from_frame {
+            return;
+        }
+        alive();
+        if event.origin() != origin {
             return;
         }
         match read_message(&event.data()) {

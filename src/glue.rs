@@ -100,11 +100,7 @@ impl Options {
     /// Why a run whose own signal fired stopped: the caller aborted, or
     /// else the user closed the loading overlay.
     fn stopped(&self) -> Error {
-        if self.flow.aborted() {
-            Error::Aborted(None)
-        } else {
-            Error::UserCancelled
-        }
+        self.flow.abort_error().unwrap_or(Error::UserCancelled)
     }
 }
 
@@ -125,8 +121,8 @@ pub(crate) struct Connected {
 /// lifecycle event here, except the flow's own, which the flow reports.
 pub(crate) async fn connect(category: Category, options: Options) -> Result<Connected, Error> {
     let lock = flow::lock()?;
-    if options.flow.aborted() {
-        return Err(Error::Aborted(None));
+    if let Some(aborted) = options.flow.abort_error() {
+        return Err(aborted);
     }
     let run = AbortController::new().map_err(|_| Error::Dom)?;
     let _follow = options.flow.signal.as_ref().map(|signal| {

@@ -35,6 +35,19 @@ extern "C" {
     pub(crate) fn url(href: &str) -> Option<Url>;
     #[wasm_bindgen(js_name = parseJson)]
     fn parse_json(json: &str) -> JsValue;
+    /// `location.origin` of the page, `"null"` when it has none.
+    #[wasm_bindgen(js_name = pageOrigin)]
+    pub(crate) fn page_origin() -> String;
+    /// When the page shows something in the top layer (a modal dialog, an
+    /// open popover, fullscreen): our own modal dialog, open, in `body`.
+    #[wasm_bindgen(js_name = openTopLayer)]
+    pub(crate) fn open_top_layer(document: &web_sys::Document, body: &Element) -> Option<Element>;
+    /// Takes the page-wide open-flow lock; false if any copy of the SDK holds it.
+    #[wasm_bindgen(js_name = takeLock)]
+    pub(crate) fn take_page_lock() -> bool;
+    /// Releases the page-wide lock if this copy holds it.
+    #[wasm_bindgen(js_name = releaseLock)]
+    pub(crate) fn release_page_lock();
     /// Calls a page callback with one argument, ignoring what it throws.
     #[wasm_bindgen(js_name = notify)]
     pub(crate) fn call(callback: &Function, argument: &JsValue);

@@ -32,6 +32,7 @@ mod overlay;
 mod page;
 mod panic;
 pub mod protocol;
+mod top_layer;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;

@@ -6,7 +6,7 @@
 //! makes "disconnected" and "freed" the same event: the drop.
 
 use wasm_bindgen::prelude::*;
-use web_sys::{MutationObserver, MutationObserverInit, Node};
+use web_sys::{MutationObserver, MutationObserverInit, Node, ShadowRoot};
 
 /// Calls `callback` after every batch of child-list changes anywhere under a node.
 #[must_use = "the observer disconnects as soon as it is dropped"]
@@ -16,23 +16,42 @@ pub(crate) struct SubtreeObserver {
 }
 
 impl SubtreeObserver {
-    /// Starts observing additions and removals of nodes anywhere under `target`.
+    /// Starts observing additions and removals of nodes anywhere in the
+    /// tree that holds `node`, shadow trees included: its document, and
+    /// every shadow root between it and the document. A document observer
+    /// alone does not see a removal inside a shadow tree.
     ///
     /// ```ignore
-    /// let watch = SubtreeObserver::new(&document, || { /* react to the change */ })?;
+    /// let watch = SubtreeObserver::new(&iframe, || { /* react to the change */ })?;
     /// drop(watch); // disconnected, closure freed
     /// ```
-    pub(crate) fn new(target: &Node, callback: impl FnMut() + 'static) -> Result<Self, JsValue> {
+    pub(crate) fn new(node: &Node, callback: impl FnMut() + 'static) -> Result<Self, JsValue> {
         let callback = Closure::<dyn FnMut()>::new(callback);
         let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
         let options = MutationObserverInit::new();
         options.set_child_list(true);
         options.set_subtree(true);
-        observer.observe_with_options(target, &options)?;
+        let mut root = node.get_root_node();
+        loop {
+            observer.observe_with_options(&root, &options)?;
+            match root.dyn_ref::<ShadowRoot>() {
+                Some(shadow) => root = shadow.host().get_root_node(),
+                None => break,
+            }
+        }
         Ok(SubtreeObserver {
             observer,
             _callback: callback,
         })
+    }
+
+    /// Also calls back when one of `names`, attributes of `element`, changes.
+    pub(crate) fn with_attributes(self, element: &Node, names: &[&str]) -> Result<Self, JsValue> {
+        let options = MutationObserverInit::new();
+        let filter: js_sys::Array = names.iter().map(|n| JsValue::from_str(n)).collect();
+        options.set_attribute_filter(&filter);
+        self.observer.observe_with_options(element, &options)?;
+        Ok(self)
     }
 }
 

@@ -22,6 +22,9 @@ pub enum LinkError {
     UnsafeScheme,
     /// Plain `http:` to a host that is not this machine.
     InsecureHttp,
+    /// A link on the page's own origin: framed with `allow-scripts` and
+    /// `allow-same-origin`, a page can remove its own sandbox.
+    SameOrigin,
 }
 
 /// Decides whether a parsed link may be opened in the iframe.
@@ -43,6 +46,27 @@ pub fn check_link(protocol: &str, hostname: &str) -> Result<(), LinkError> {
         "http:" if is_loopback(hostname) => Ok(()),
         "http:" => Err(LinkError::InsecureHttp),
         _ => Err(LinkError::UnsafeScheme),
+    }
+}
+
+/// Refuses a link on the origin of the page that frames it.
+///
+/// The flow's iframe needs `allow-scripts allow-same-origin` (as the
+/// reference sets them), and that pair is only safe across origins: a
+/// same-origin frame can reach its own `<iframe>` element and drop the
+/// `sandbox` attribute. Kombo's flow is always on its own origin. Origins
+/// are compared as the URL API serialises them; an opaque page origin
+/// (`"null"`) never equals a link's.
+///
+/// ```
+/// use kombo_connect_wasm::protocol::{check_origin, LinkError};
+/// assert_eq!(check_origin("https://connect.kombo.dev", "https://app.example.com"), Ok(()));
+/// assert_eq!(check_origin("https://app.example.com", "https://app.example.com"), Err(LinkError::SameOrigin));
+/// ```
+pub fn check_origin(link_origin: &str, page_origin: &str) -> Result<(), LinkError> {
+    match link_origin == page_origin && link_origin != "null" {
+        true => Err(LinkError::SameOrigin),
+        false => Ok(()),
     }
 }
 
@@ -230,6 +254,9 @@ pub enum LoadFailure<'a> {
     TimedOut(u32),
     /// The host page's Content-Security-Policy refused to frame this origin.
     Blocked(&'a str),
+    /// Page code took the frame away from the flow: changed its `src` or
+    /// navigated it elsewhere (to `about:blank`, as consent managers do).
+    Replaced(&'a str),
 }
 
 impl LoadFailure<'_> {
@@ -238,6 +265,7 @@ impl LoadFailure<'_> {
         match self {
             LoadFailure::TimedOut(_) => "timeout",
             LoadFailure::Blocked(_) => "csp",
+            LoadFailure::Replaced(_) => "replaced",
         }
     }
 
@@ -265,6 +293,14 @@ impl LoadFailure<'_> {
                 );
                 m.push_str(origin);
                 m.push_str(" to frame-src.");
+            }
+            LoadFailure::Replaced(origin) => {
+                m.push_str(
+                    "A script on this page took the Kombo Connect frame away (changed its src or \
+                     navigated it), as consent managers do: allow frames from ",
+                );
+                m.push_str(origin);
+                m.push('.');
             }
         }
         m
@@ -321,6 +357,22 @@ fn push_decimal(m: &mut String, n: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_on_the_page_origin_are_refused() {
+        let page = "http://127.0.0.1:5173";
+        assert_eq!(check_origin(page, page), Err(LinkError::SameOrigin));
+        // Another port, scheme or host is another origin.
+        for link in [
+            "http://127.0.0.1:5174",
+            "https://127.0.0.1:5173",
+            "http://localhost:5173",
+        ] {
+            assert_eq!(check_origin(link, page), Ok(()), "{link}");
+        }
+        // Opaque origins (file:, sandboxed pages) are equal to nothing.
+        assert_eq!(check_origin("null", "null"), Ok(()));
+    }
 
     #[test]
     fn https_links_are_allowed_anywhere() {
@@ -491,6 +543,15 @@ mod tests {
             failure.describe(),
             "Kombo Connect did not load within 20000 ms. Check the network, or raise loadTimeoutMs."
         );
+    }
+
+    #[test]
+    fn a_frame_taken_away_names_the_origin_to_allow() {
+        let failure = LoadFailure::Replaced("https://connect.kombo.dev");
+        assert_eq!(failure.reason(), "replaced");
+        assert!(failure
+            .describe()
+            .ends_with("allow frames from https://connect.kombo.dev."));
     }
 
     #[test]

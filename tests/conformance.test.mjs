@@ -185,6 +185,143 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'same-origin-link-refused',
+    title: "A link on the page's own origin (its frame could remove its own sandbox) is refused with a TypeError, no iframe",
+    kind: 'fix',
+    async run(ctx) {
+      const own = new URL('/pages/flow.html', ctx.page.url()).href;
+      const r = await ctx.result(await ctx.open(own), 1000);
+      assert.equal(r.state, 'rejected');
+      assert.equal(r.error.name, 'TypeError');
+      assert.match(r.error.message, /own origin/);
+      assert.equal(await ctx.iframes(), 0);
+    },
+  },
+  {
+    id: 'shadow-dom-container',
+    title: 'A container in a shadow root works; removing it inside the shadow tree, or the host outside it, cancels at once',
+    kind: 'fix',
+    async run(ctx) {
+      const inShadow = () => ctx.page.evaluate((url) => {
+        const host = document.createElement('div');
+        document.body.append(host);
+        const root = host.attachShadow({ mode: 'closed' });
+        const wrapper = document.createElement('section');
+        const container = document.createElement('div');
+        wrapper.append(container);
+        root.append(wrapper);
+        window.shadow = { host, root, wrapper };
+        return T.open(url, { container });
+      }, ctx.flowUrl());
+      const first = await inShadow();
+      await ctx.post({ type: 'success', data: { activation_token: 'shadow' } });
+      assert.equal((await ctx.result(first)).value, 'shadow');
+      // Removed inside the shadow tree.
+      const second = await inShadow();
+      await ctx.flowFrame();
+      await ctx.page.evaluate(() => window.shadow.wrapper.remove());
+      const r2 = await ctx.result(second, 1000);
+      assert.equal(r2.state, 'rejected', 'removal inside the shadow tree not seen');
+      assert.ok(r2.error.isCancelled);
+      // The host removed from the light DOM.
+      const third = await inShadow();
+      await ctx.flowFrame();
+      await ctx.page.evaluate(() => window.shadow.host.remove());
+      const r3 = await ctx.result(third, 1000);
+      assert.equal(r3.state, 'rejected', 'removal of the host not seen');
+      assert.ok(r3.error.isCancelled);
+    },
+  },
+  {
+    id: 'two-copies-one-flow',
+    title: 'Two copies of the SDK on one page (two bundles, or script tag and module) open one flow, not two',
+    kind: 'fix',
+    async run(ctx) {
+      // A second, separate copy: another URL, so its own module instance
+      // (and, for ours, its own WebAssembly instance).
+      await ctx.page.evaluate(async (impl) => {
+        if (impl === 'ref') {
+          const first = window.KomboConnect;
+          await new Promise((ok, fail) => {
+            const s = Object.assign(document.createElement('script'), { src: '/ref/index.js?copy=2', onload: ok, onerror: fail });
+            document.head.append(s);
+          });
+          window.SDK2 = window.KomboConnect;
+          window.KomboConnect = first;
+        } else {
+          window.SDK2 = await import('/pkg-copy/index.js');
+        }
+      }, ctx.impl);
+      const other = (url) => ctx.page.evaluate((url) => Promise.race([
+        window.SDK2.showKomboConnect(url).then(() => 'resolved', (e) => e.name),
+        new Promise((r) => setTimeout(() => r('pending: a second flow opened'), 1000)),
+      ]), url);
+      const id = await ctx.open();
+      await ctx.page.waitForSelector('iframe');
+      assert.equal(await other(ctx.flowUrl()), 'KomboConnectAlreadyOpenError');
+      assert.equal(await ctx.iframes(), 1);
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(id)).error?.isCancelled);
+      // Free again for either copy.
+      const second = ctx.page.evaluate((url) => { window.p2 = window.SDK2.showKomboConnect(url).then((t) => t, (e) => e.name); }, ctx.flowUrl());
+      await second;
+      await ctx.page.waitForSelector('iframe');
+      assert.equal((await ctx.result(await ctx.open(), 1000)).error?.name, 'KomboConnectAlreadyOpenError');
+      await ctx.post({ type: 'success', data: { activation_token: 'copy' } });
+      assert.equal(await ctx.page.evaluate(() => window.p2), 'copy');
+    },
+  },
+  {
+    id: 'modal-dialog-top-layer',
+    title: 'Opened from a modal <dialog>: the flow is on top, clickable and focused; the dialog comes back as it was',
+    kind: 'fix',
+    async run(ctx) {
+      await ctx.page.evaluate(() => {
+        const dialog = document.createElement('dialog');
+        dialog.id = 'settings';
+        const button = document.createElement('button');
+        button.id = 'from-dialog';
+        button.textContent = 'Connect';
+        dialog.append(button);
+        document.body.append(dialog);
+        dialog.showModal();
+        button.focus();
+      });
+      const id = await ctx.open();
+      const frame = await ctx.flowFrame();
+      const top = await ctx.page.evaluate(() => document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName);
+      assert.equal(top, 'IFRAME', 'something is drawn over the flow');
+      await frame.evaluate(() => { window.clicks = 0; addEventListener('click', () => window.clicks++); });
+      const size = ctx.page.viewportSize();
+      await ctx.page.mouse.click(size.width / 2, size.height / 2);
+      assert.equal(await frame.evaluate(() => window.clicks), 1, 'a click does not reach the flow');
+      await ctx.page.waitForFunction(() => document.activeElement?.tagName === 'IFRAME', null, { timeout: 2000 })
+        .catch(() => assert.fail('focus not in the flow'));
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(id)).error?.isCancelled);
+      const after = await ctx.page.evaluate(() => {
+        const d = document.getElementById('settings');
+        return { open: d.open, modal: d.matches(':modal'), inert: d.inert, focus: document.activeElement?.id, ours: document.querySelectorAll('[data-kombo-connect]').length };
+      });
+      assert.deepEqual(after, { open: true, modal: true, inert: false, focus: 'from-dialog', ours: 0 });
+    },
+  },
+  {
+    id: 'csp-without-wasm',
+    title: "Works under script-src 'self' with no 'wasm-unsafe-eval' (the JavaScript build), Trusted Types enforced",
+    kind: 'parity',
+    csp: 'no-wasm-tt',
+    async run(ctx) {
+      const id = await ctx.open();
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(id)).error?.isCancelled);
+      const again = await ctx.open();
+      await ctx.post({ type: 'success', data: { activation_token: 'no-wasm' } });
+      assert.equal((await ctx.result(again)).value, 'no-wasm');
+      assert.deepEqual(ctx.errors, []);
+    },
+  },
+  {
     id: 'invalid-url-recovers',
     title: 'An invalid URL rejects and the SDK stays usable',
     kind: 'fix',

@@ -44,7 +44,7 @@ after(() => session?.close());
 
 test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/repository', () => {
   assert.deepEqual(packed.files.map((f) => f.path).sort(),
-    ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
+    ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
       'testing.d.ts', 'testing.js']);
   const pkg = JSON.parse(readFileSync(fixture + 'node_modules/kombo-connect-wasm/package.json', 'utf8'));
   assert.equal(pkg.name, 'kombo-connect-wasm');

@@ -10,15 +10,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * A fresh page of one implementation ('ref', 'esm' or 'global'; see
  * tests/pages/) and the helpers the scenarios use on it.
  */
-export async function openPage({ browser, servers }, impl, { csp } = {}) {
+export async function openPage({ browser, servers }, impl, { csp, query = '' } = {}) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${servers.app}/pages/${impl}.html${csp ? `?csp=${csp}` : ''}`);
+  const params = new URLSearchParams(query);
+  if (csp) params.set('csp', csp);
+  await page.goto(`${servers.app}/pages/${impl}.html${params.size ? `?${params}` : ''}`);
   await page.waitForFunction(() => window.SDK && window.T);
   const flowUrl = (query = '') => `${servers.flow}/pages/flow.html${query}`;
   const ctx = {
     page,
+    impl,
     errors,
     flowUrl,
     open: (url = flowUrl(), containerId) =>

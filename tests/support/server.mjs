@@ -10,6 +10,8 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const mounts = {
   '/ref/': join(root, 'node_modules/@kombo-api/connect/dist/'),
   '/pkg/': join(root, 'pkg/'),
+  // The same files at another URL: a second, separate copy of the SDK.
+  '/pkg-copy/': join(root, 'pkg/'),
   '/pages/': join(root, 'tests/pages/'),
 };
 const types = {
@@ -67,17 +69,20 @@ export async function startServers(extraMounts = {}) {
     }
     const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
     const csp = url.searchParams.get('csp');
-    if ((csp === 'strict' || csp === 'trusted-types' || csp === 'no-frames') && extname(file) === '.html') {
+    if (['strict', 'trusted-types', 'no-frames', 'no-wasm', 'no-wasm-tt'].includes(csp) && extname(file) === '.html') {
       // What the README tells customers to allow, and nothing more; with
       // Trusted Types enforced and no policy allowed on top for 'trusted-types'.
+      // 'no-wasm': a policy that does not allow WebAssembly, as the reference's
+      // README never needed to ask for it.
+      const noWasm = csp.startsWith('no-wasm');
       headers['content-security-policy'] = [
         "default-src 'none'",
-        "script-src 'self' 'wasm-unsafe-eval'",
+        noWasm ? "script-src 'self'" : "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "connect-src 'self'",
         // 'no-frames': a page whose policy was written before it embedded Kombo Connect.
         csp === 'no-frames' ? "frame-src 'self'" : `frame-src ${origins.flow}`,
-        ...(csp === 'trusted-types' ? ["require-trusted-types-for 'script'", "trusted-types 'none'"] : []),
+        ...(csp === 'trusted-types' || csp === 'no-wasm-tt' ? ["require-trusted-types-for 'script'", "trusted-types 'none'"] : []),
       ].join('; ');
     }
     res.writeHead(200, headers).end(body);
