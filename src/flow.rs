@@ -30,8 +30,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    AbortController, AbortSignal, Document, Element, Event, HtmlIFrameElement,
-    MessageEvent,
+    AbortController, AbortSignal, Document, Element, Event, HtmlIFrameElement, MessageEvent,
 };
 
 use crate::cover::{check_attached, Cover};
