@@ -37,8 +37,15 @@ demo: pkg
 test-native:
 	cargo test --workspace
 
+# tests/web.rs in each engine; WebKitGTK needs a display, hence Xvfb. The
+# runner's 20 s per test is too short for the 10,000-call test of a debug
+# build in Firefox on a slow machine.
+test-wasm: export WASM_BINDGEN_TEST_TIMEOUT = 300
 test-wasm:
 	wasm-pack test --headless --chrome --chromedriver "$$(command -v chromedriver)"
+	wasm-pack test --headless --firefox --geckodriver "$$(command -v geckodriver)"
+	xvfb-run -a -s "-screen 0 1280x1024x24" \
+	  wasm-pack test --headless --safari --safaridriver "$$(command -v WebKitWebDriver)"
 
 test-browser:
 	node --test --test-concurrency=1 tests/*.test.mjs

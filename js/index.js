@@ -34,13 +34,14 @@ const runtimeJs = () => (__GLOBAL_BUILD__
   : import('./kombo_connect_runtime_js.js'));
 
 /**
- * Whether this page may compile WebAssembly. A Content-Security-Policy
- * without 'wasm-unsafe-eval' refuses every compile (WebAssembly.validate
- * is not refused, so it cannot tell); the smallest module is the probe.
+ * Whether this page may run WebAssembly. A Content-Security-Policy without
+ * 'wasm-unsafe-eval' refuses it (WebAssembly.validate is not refused, so it
+ * cannot tell): Chromium and Firefox at compile, WebKit at instantiation.
+ * The smallest module is the probe.
  */
 function wasmAllowed() {
   try {
-    return !!new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    return !!new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])));
   } catch {
     return false;
   }

@@ -40,14 +40,24 @@ if [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/wasm-opt ] || 
 fi
 
 if [ "$want" = test ]; then
-  if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null || ! command -v chromedriver >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      say "installing Chromium and chromedriver (apt-get)"
+  # Three engines: Chromium, Firefox ESR and WebKitGTK (under Xvfb: it has no
+  # headless mode), each with its WebDriver.
+  have() { command -v "$1" >/dev/null; }
+  if ! { have chromium || have google-chrome; } || ! have chromedriver || ! have firefox-esr \
+    || ! have WebKitWebDriver || ! have xvfb-run; then
+    if [ "$(id -u)" = 0 ] && have apt-get; then
+      say "installing Chromium, Firefox ESR, WebKitGTK, their drivers and Xvfb (apt-get)"
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq
-      apt-get install -y -qq chromium chromium-driver >/dev/null
+      apt-get install -y -qq chromium chromium-driver firefox-esr webkit2gtk-driver xvfb >/dev/null
     else
-      die "Chromium and chromedriver are needed for the browser tests: install them (Debian: sudo apt-get install chromium chromium-driver) and run again."
+      die "the browser tests need Chromium, Firefox ESR and WebKitGTK with their drivers (Debian: sudo apt-get install chromium chromium-driver firefox-esr webkit2gtk-driver xvfb) and run again."
     fi
+  fi
+  # geckodriver's npm package downloads from GitHub; crates.io works.
+  if ! have geckodriver; then
+    say "installing geckodriver (cargo install, about 2 minutes)"
+    cargo install --locked geckodriver || cargo install geckodriver \
+      || die "could not install geckodriver; install it by hand: cargo install geckodriver"
   fi
 fi

@@ -36,21 +36,23 @@ export function messageListeners() { return added - removed; }
 export function activeObservers() { return observing; }
 export function iframes() { return document.querySelectorAll('iframe').length; }
 export function frame() { return document.querySelector('iframe'); }
-export function link(path) { return new URL(path, location.href).href; }
-export function loaded(iframe) {
-  return new Promise((resolve) => {
-    const doc = iframe.contentDocument;
-    if (doc && doc.readyState === 'complete' && doc.URL !== 'about:blank') resolve();
-    else iframe.addEventListener('load', () => resolve(), { once: true });
-  });
+// The flow is never on the page's origin (the SDK refuses that): the same
+// test server under its other loopback name is another origin.
+export function link(path) {
+  const url = new URL(path, location.href);
+  url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  return url.href;
 }
-// Runs `parent.postMessage(data, '*')` as a script of the iframe's own
-// realm, so the message's `source` is the iframe's window.
+export function loaded(iframe) {
+  return new Promise((resolve) => iframe.addEventListener('load', () => resolve(), { once: true }));
+}
+// The flow's `parent.postMessage(data, '*')` as the page receives it: from
+// the iframe's window and the link's origin. The frame is cross-origin, so
+// its realm is out of reach; the event carries what the SDK checks.
 export function postFromFrame(iframe, json) {
-  const doc = iframe.contentDocument;
-  const s = doc.createElement('script');
-  s.textContent = 'parent.postMessage(' + json + ', "*")';
-  doc.body.append(s);
+  window.dispatchEvent(new MessageEvent('message', {
+    data: JSON.parse(json), origin: new URL(iframe.src).origin, source: iframe.contentWindow,
+  }));
 }
 export function ticks(ms) { return new Promise((r) => setTimeout(r, ms)); }
 export function settled(p) {
@@ -141,7 +143,7 @@ fn live() -> (u32, u32) {
     (counts[0], counts[1])
 }
 
-/// A page of the test server's own origin for the iframe to load.
+/// A page of the test server, under another origin, for the iframe to load.
 fn flow_link() -> String {
     link("/?flow=1")
 }

@@ -1,0 +1,183 @@
+// The SDK's core behaviours on Chromium, Firefox ESR and WebKitGTK, as
+// the ES module and as the classic script, driven over WebDriver (see
+// tests/support/engines.mjs for why not Playwright). The mock flow answers
+// by itself (tests/pages/flow-auto.js), so nothing has to run inside a frame.
+// Each engine's browser version goes to tests/out/engines.md.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINES, browserVersion, inPage } from './support/engines.mjs';
+import { startServers } from './support/server.mjs';
+import { writeReport } from './support/session.mjs';
+
+let servers;
+/** Per engine: its browser's version and how its tests went, for tests/out/engines.md. */
+const report = new Map();
+before(async () => {
+  servers = await startServers();
+  const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  servers.routes['/integrations/kombo/init'] = (req, res) => json(res, { link: `${servers.flow}/pages/flow.html?auto=success&token=from-init` });
+  servers.routes['/integrations/kombo/activate'] = (req, res, body) => json(res, { id: 'personio:1', token: JSON.parse(body).token });
+});
+after(async () => {
+  await servers?.close();
+  const rows = [...report].map(([name, r]) => `| ${name} | ${r.version} | ${r.passed} passed, ${r.failed} failed |`);
+  writeReport('engines.md', ['| Engine | Browser | Core suite (esm, global, JavaScript build) |', '|---|---|---|', ...rows].join('\n'));
+});
+
+const flow = (query = '') => `${servers.flow}/pages/flow.html${query}`;
+
+/** In the page: the SDK loaded, then `fn`'s scenario. */
+const SCENARIOS = {
+  'opens the reference iframe, resolves with the token, and leaves the page as it was': async (link) => {
+    const call = SDK.showKomboConnect(link);
+    const el = document.querySelector('iframe');
+    const seen = el && {
+      src: el.getAttribute('src'), sandbox: el.getAttribute('sandbox'), position: getComputedStyle(el).position,
+      inBody: el.parentElement === document.body, covers: el.getBoundingClientRect().width >= innerWidth - 1,
+    };
+    const token = await call;
+    return {
+      token, seen,
+      left: document.querySelectorAll('iframe, [data-kombo-connect], [inert]').length + (document.documentElement.style.overflowX === 'hidden'),
+    };
+  },
+
+  'the user closing rejects with KomboConnectCancelledError; a second call meanwhile with KomboConnectAlreadyOpenError': async (link) => {
+    const first = SDK.showKomboConnect(link).then(() => 'resolved', (e) => e.name);
+    const second = await SDK.showKomboConnect(link).then(() => 'resolved', (e) => e.name);
+    return { first: await first, second };
+  },
+
+  'removing the container, in the light DOM or inside a shadow root, cancels at once': async (link) => {
+    const outcome = (p) => Promise.race([p.then(() => 'resolved', (e) => e.name), new Promise((ok) => setTimeout(() => ok('pending'), 1500))]);
+    const light = document.body.appendChild(document.createElement('div'));
+    const a = SDK.showKomboConnect(link, { container: light });
+    await new Promise((ok) => setTimeout(ok, 100));
+    light.remove();
+    const host = document.body.appendChild(document.createElement('div'));
+    const root = host.attachShadow({ mode: 'closed' });
+    const inner = root.appendChild(document.createElement('section')).appendChild(document.createElement('div'));
+    const lightResult = await outcome(a);
+    const b = SDK.showKomboConnect(link, { container: inner });
+    await new Promise((ok) => setTimeout(ok, 100));
+    const shadowOpened = root.querySelectorAll('iframe').length;
+    inner.parentElement.remove();
+    return { light: lightResult, shadowOpened, shadow: await outcome(b) };
+  },
+
+  'aborting rejects with signal.reason': async (link) => {
+    const c = new AbortController();
+    const reason = new Error('left the page');
+    const p = SDK.showKomboConnect(link, { signal: c.signal });
+    c.abort(reason);
+    const own = await p.then(() => 'resolved', (e) => e === reason);
+    const timeout = await SDK.showKomboConnect(link, { signal: AbortSignal.timeout(50) }).then(() => 'resolved', (e) => e.name);
+    return { own, timeout, iframes: document.querySelectorAll('iframe').length };
+  },
+
+  'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': async (link) => {
+    const dialog = document.body.appendChild(document.createElement('dialog'));
+    const button = dialog.appendChild(document.createElement('button'));
+    button.textContent = 'Connect';
+    dialog.showModal();
+    button.focus();
+    const call = SDK.showKomboConnect(link);
+    const frame = document.querySelector('iframe');
+    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
+    await new Promise((ok) => setTimeout(ok, 50));
+    const onTop = document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName;
+    const focused = document.activeElement?.tagName;
+    const token = await call;
+    return { onTop, focused, token, open: dialog.open, modal: dialog.matches(':modal'), inert: dialog.inert, focusBack: document.activeElement === button };
+  },
+
+  "a link on the page's own origin is refused with a TypeError": async () => {
+    const r = await SDK.showKomboConnect(new URL('/pages/flow.html', location.href).href).then(() => 'resolved', (e) => e.name);
+    return { r, iframes: document.querySelectorAll('iframe').length };
+  },
+
+  'a page script that takes the frame away settles with KomboConnectLoadError': async (link) => {
+    const call = SDK.showKomboConnect(link).then(() => 'resolved', (e) => `${e.name} ${e.reason}`);
+    const frame = document.querySelector('iframe');
+    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
+    frame.src = 'about:blank';
+    return { r: await Promise.race([call, new Promise((ok) => setTimeout(() => ok('pending'), 2000))]), iframes: document.querySelectorAll('iframe').length };
+  },
+
+  'connectHris() posts init, shows the flow and posts activate': async () => {
+    const r = await SDK.connectHris();
+    return { token: r.activationToken, activation: r.activation };
+  },
+};
+
+const EXPECTED = {
+  'opens the reference iframe, resolves with the token, and leaves the page as it was': (r, link) => {
+    assert.equal(r.token, 'engine');
+    assert.deepEqual(r.seen, {
+      src: `${link}&sdkv=1.3.0`,
+      sandbox: 'allow-scripts allow-downloads allow-same-origin allow-top-navigation allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox',
+      position: 'fixed', inBody: true, covers: true,
+    });
+    assert.equal(r.left, 0);
+  },
+  'the user closing rejects with KomboConnectCancelledError; a second call meanwhile with KomboConnectAlreadyOpenError': (r) =>
+    assert.deepEqual(r, { first: 'KomboConnectCancelledError', second: 'KomboConnectAlreadyOpenError' }),
+  'removing the container, in the light DOM or inside a shadow root, cancels at once': (r) =>
+    assert.deepEqual(r, { light: 'KomboConnectCancelledError', shadowOpened: 1, shadow: 'KomboConnectCancelledError' }),
+  'aborting rejects with signal.reason': (r) => assert.deepEqual(r, { own: true, timeout: 'TimeoutError', iframes: 0 }),
+  'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': (r) =>
+    assert.deepEqual(r, { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, inert: false, focusBack: true }),
+  "a link on the page's own origin is refused with a TypeError": (r) => assert.deepEqual(r, { r: 'TypeError', iframes: 0 }),
+  'a page script that takes the frame away settles with KomboConnectLoadError': (r) =>
+    assert.deepEqual(r, { r: 'KomboConnectLoadError replaced', iframes: 0 }),
+  'connectHris() posts init, shows the flow and posts activate': (r) =>
+    assert.deepEqual(r, { token: 'from-init', activation: { id: 'personio:1', token: 'from-init' } }),
+};
+
+/** Which flow each scenario opens. */
+const LINKS = {
+  'the user closing rejects with KomboConnectCancelledError; a second call meanwhile with KomboConnectAlreadyOpenError': () => flow('?auto=close&after=300'),
+  'removing the container, in the light DOM or inside a shadow root, cancels at once': () => flow(),
+  'aborting rejects with signal.reason': () => flow(),
+  'a page script that takes the frame away settles with KomboConnectLoadError': () => flow(),
+  'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': () => flow('?auto=success&token=engine&after=400'),
+};
+
+for (const engine of ENGINES) {
+  describe(engine.name, { skip: engine.missing && `${engine.missing} is not installed (make test installs it)` }, () => {
+    let browser;
+    before(async () => {
+      browser = await engine.start();
+      await browser.driver.manage().setTimeouts({ script: 20_000, pageLoad: 20_000 });
+      report.set(engine.name, { version: await browserVersion(browser.driver), passed: 0, failed: 0 });
+    });
+    after(async () => {
+      await browser?.driver.quit().catch(() => {});
+      browser?.stop?.();
+    });
+
+    for (const [page, csp] of [['esm', ''], ['global', ''], ['esm', 'no-wasm'], ['global', 'no-wasm']]) {
+      const label = `${page}${csp ? `, CSP without 'wasm-unsafe-eval' (JavaScript build)` : ''}`;
+      for (const [name, scenario] of Object.entries(SCENARIOS)) {
+        // Under the strict CSP, the flows that need no page script of ours.
+        if (csp && !/reference iframe|connectHris|modal dialog/.test(name)) continue;
+        test(`${name} (${label})`, { timeout: 60_000 }, async () => {
+          const link = (LINKS[name] ?? (() => flow('?auto=success&token=engine')))();
+          await browser.driver.get(`${servers.app}/pages/${page}.html${csp ? `?csp=${csp}` : ''}`);
+          await inPage(browser.driver, async () => {
+            for (let i = 0; i < 200 && !(window.SDK && window.T); i++) await new Promise((ok) => setTimeout(ok, 25));
+            await SDK.prefetch();
+          });
+          const counts = report.get(engine.name);
+          try {
+            EXPECTED[name](await inPage(browser.driver, scenario, link), link);
+            counts.passed++;
+          } catch (error) {
+            counts.failed++;
+            throw error;
+          }
+        });
+      }
+    }
+  });
+}
