@@ -43,8 +43,13 @@ export function link(path) {
   url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
   return url.href;
 }
+// The flow's `load`, or a second: Firefox fires no `load` for this frame
+// (the runner's page, cross-origin), and the tests only need its window.
 export function loaded(iframe) {
-  return new Promise((resolve) => iframe.addEventListener('load', () => resolve(), { once: true }));
+  return new Promise((resolve) => {
+    iframe.addEventListener('load', () => resolve(), { once: true });
+    setTimeout(resolve, 1000);
+  });
 }
 // The flow's `parent.postMessage(data, '*')` as the page receives it: from
 // the iframe's window and the link's origin. The frame is cross-origin, so
