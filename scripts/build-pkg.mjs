@@ -64,7 +64,8 @@ writeFileSync(jsGlueModule, instantiateWithAsmFunc(refuseStaleClosures(minifyGlu
  * and leaves the old one attached, while wasm-bindgen's glue renews its
  * cached views only once the old buffer is detached, so after a growth Rust
  * would read stale bytes. Growing by `ArrayBuffer.prototype.transfer`
- * detaches the old buffer (with a copy and a transfer where it is missing).
+ * detaches the old buffer (with a copy and a transfer to a MessagePort where
+ * it is missing).
  */
 function asmFuncModule(js) {
   const imports = /^import \* as a from 'a';\n/m;
@@ -80,7 +81,7 @@ function growBuffer(old, size) {
   if (old.transfer) return old.transfer(size);
   const grown = new ArrayBuffer(size);
   new Int8Array(grown).set(new Int8Array(old));
-  structuredClone(old, { transfer: [old] });
+  new MessageChannel().port1.postMessage(old, [old]); // detaches it, in every browser
   return grown;
 }
 `;

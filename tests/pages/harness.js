@@ -5,6 +5,9 @@
   // ?noidle: a browser without requestIdleCallback (Safari), so that only
   // an explicit prefetch() or a call loads the .wasm.
   if (new URLSearchParams(location.search).has('noidle')) delete window.requestIdleCallback;
+  // ?notransfer: a browser without ArrayBuffer.prototype.transfer (before
+  // Chrome 114, Firefox 122, Safari 17.4), for the JavaScript build's growth.
+  if (new URLSearchParams(location.search).has('notransfer')) delete ArrayBuffer.prototype.transfer;
   const calls = [];
   const violations = [];
   let observing = 0;

@@ -14,6 +14,9 @@ export async function openPage({ browser, servers }, impl, { csp, query = '' } =
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // From the start: the SDK may load (and log) on idle, before a test looks.
+  const console = [];
+  page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
   const params = new URLSearchParams(query);
   if (csp) params.set('csp', csp);
   await page.goto(`${servers.app}/pages/${impl}.html${params.size ? `?${params}` : ''}`);
@@ -23,6 +26,7 @@ export async function openPage({ browser, servers }, impl, { csp, query = '' } =
     page,
     impl,
     errors,
+    console,
     flowUrl,
     open: (url = flowUrl(), containerId) =>
       page.evaluate(([url, id]) => T.open(url, id ? { container: document.getElementById(id) } : undefined), [url, containerId]),
