@@ -94,6 +94,9 @@ impl Drop for PageLock {
 
 /// `overflow: hidden` on `<html>`, with the values it replaced.
 struct ScrollLock {
+    html: HtmlElement,
+    /// Whether `<html>` had a `style` attribute: if not, none is left.
+    had_style: bool,
     style: CssStyleDeclaration,
     /// The inline value of each of [`LOCKED`] before the lock.
     saved: [String; 3],
@@ -108,6 +111,7 @@ impl ScrollLock {
         // reserving a gutter would shift it.
         let scrollbar = global_number("innerWidth") - f64::from(html.client_width());
         let style = html.style();
+        let had_style = html.has_attribute("style");
         let mut saved: [String; 3] = Default::default();
         for (name, slot) in LOCKED.iter().zip(saved.iter_mut()) {
             *slot = style.get_property_value(name).unwrap_or_default();
@@ -117,6 +121,8 @@ impl ScrollLock {
             let _ = style.set_property("scrollbar-gutter", "stable");
         }
         Some(ScrollLock {
+            html,
+            had_style,
             style,
             saved,
             scroll,
@@ -129,6 +135,12 @@ impl Drop for ScrollLock {
         // An empty value removes the property again.
         for (name, value) in LOCKED.iter().zip(&self.saved) {
             let _ = self.style.set_property(name, value);
+        }
+        if !self.had_style && self.style.length() == 0 {
+            // Reading the attribute first: browsers write CSSOM changes back
+            // to it lazily, and a pending write would bring back `style=""`.
+            let _ = self.html.get_attribute("style");
+            let _ = self.html.remove_attribute("style");
         }
         if (global_number("scrollX"), global_number("scrollY")) != self.scroll {
             let _ = scroll_to(self.scroll.0, self.scroll.1);

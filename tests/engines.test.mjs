@@ -104,6 +104,31 @@ const SCENARIOS = {
     return { r: await Promise.race([call, new Promise((ok) => setTimeout(() => ok('pending'), 2000))]), iframes: document.querySelectorAll('iframe').length };
   },
 
+  'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': async (link) => {
+    const r = await SDK.showKomboConnect(link, { loadTimeoutMs: 400 }).then(() => 'resolved', (e) => `${e.name} ${e.reason}`);
+    return { r, left: document.querySelectorAll('iframe, [data-kombo-connect], [inert]').length };
+  },
+
+  'a flow still loading gets the loading overlay, whose close button cancels it': async (link) => {
+    const call = SDK.showKomboConnect(link).then(() => 'resolved', (e) => e.name);
+    let overlay = null;
+    for (let i = 0; i < 100 && !overlay; i++) {
+      await new Promise((ok) => setTimeout(ok, 20));
+      overlay = document.querySelector('[data-kombo-connect="loading"]');
+    }
+    overlay?.querySelector('button')?.click();
+    return { overlay: !!overlay, r: await call, left: document.querySelectorAll('iframe, [data-kombo-connect], [inert]').length };
+  },
+
+  'on the body, the page behind is inert and does not scroll while open, and comes back as it was': async (link) => {
+    const before = document.documentElement.getAttribute('style');
+    const call = SDK.showKomboConnect(link);
+    await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 50)));
+    const during = { inert: document.querySelector('h1').inert, overflow: getComputedStyle(document.documentElement).overflowY };
+    await call;
+    return { during, after: { inert: document.querySelector('h1').inert, overflow: getComputedStyle(document.documentElement).overflowY, sameStyle: document.documentElement.getAttribute('style') === before } };
+  },
+
   'connectHris() posts init, shows the flow and posts activate': async () => {
     const r = await SDK.connectHris();
     return { token: r.activationToken, activation: r.activation };
@@ -130,6 +155,12 @@ const EXPECTED = {
   "a link on the page's own origin is refused with a TypeError": (r) => assert.deepEqual(r, { r: 'TypeError', iframes: 0 }),
   'a page script that takes the frame away settles with KomboConnectLoadError': (r) =>
     assert.deepEqual(r, { r: 'KomboConnectLoadError replaced', iframes: 0 }),
+  'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': (r) =>
+    assert.deepEqual(r, { r: 'KomboConnectLoadError timeout', left: 0 }),
+  'a flow still loading gets the loading overlay, whose close button cancels it': (r) =>
+    assert.deepEqual(r, { overlay: true, r: 'KomboConnectCancelledError', left: 0 }),
+  'on the body, the page behind is inert and does not scroll while open, and comes back as it was': (r) =>
+    assert.deepEqual(r, { during: { inert: true, overflow: 'hidden' }, after: { inert: false, overflow: 'visible', sameStyle: true } }),
   'connectHris() posts init, shows the flow and posts activate': (r) =>
     assert.deepEqual(r, { token: 'from-init', activation: { id: 'personio:1', token: 'from-init' } }),
 };
@@ -141,6 +172,9 @@ const LINKS = {
   'aborting rejects with signal.reason': () => flow(),
   'a page script that takes the frame away settles with KomboConnectLoadError': () => flow(),
   'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': () => flow('?auto=success&token=engine&after=400'),
+  'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': () => `${servers.flow}/hang`,
+  'a flow still loading gets the loading overlay, whose close button cancels it': () => `${servers.flow}/hang`,
+  'on the body, the page behind is inert and does not scroll while open, and comes back as it was': () => flow('?auto=success&token=engine&after=300'),
 };
 
 for (const engine of ENGINES) {
