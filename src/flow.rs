@@ -392,7 +392,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
             }
         }
     })
-    .and_then(|observer| observer.with_attributes(&frame.0, &["src", "srcdoc"]))
+    .and_then(|observer| observer.with_attributes(&frame.0))
     .map_err(|_| Error::Dom)?;
     let on_abort = signal.map(|signal| {
         EventListener::new(&signal.clone(), "abort", move |_| {

@@ -45,11 +45,11 @@ impl SubtreeObserver {
         })
     }
 
-    /// Also calls back when one of `names`, attributes of `element`, changes.
-    pub(crate) fn with_attributes(self, element: &Node, names: &[&str]) -> Result<Self, JsValue> {
+    /// Also calls back when an attribute of `element` changes. (No filter:
+    /// building one costs more per open than the rare extra callback.)
+    pub(crate) fn with_attributes(self, element: &Node) -> Result<Self, JsValue> {
         let options = MutationObserverInit::new();
-        let filter: js_sys::Array = names.iter().map(|n| JsValue::from_str(n)).collect();
-        options.set_attribute_filter(&filter);
+        options.set_attributes(true);
         self.observer.observe_with_options(element, &options)?;
         Ok(self)
     }
