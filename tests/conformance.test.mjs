@@ -466,7 +466,9 @@ function renderTable() {
       const r = results.get(s.id)?.[i.id];
       return r === undefined ? 'not run' : r.ok ? 'pass' : 'FAIL';
     });
-    return `| ${s.title} | ${s.kind === 'parity' ? 'parity' : 'reference bug'} | ${cells.join(' | ')} |`;
+    // Markdown: a `|` in a title would end its cell, a `<dialog>` would be a tag.
+    const title = s.title.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+    return `| ${title} | ${s.kind === 'parity' ? 'parity' : 'reference bug'} | ${cells.join(' | ')} |`;
   });
   return [head, rule, ...rows].join('\n');
 }
