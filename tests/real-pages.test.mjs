@@ -158,6 +158,23 @@ for (const impl of ['esm', 'global']) {
     }, { query: 'noidle' }));
   }
 
+  test(`when the runtime script answers 404, the call settles with KomboConnectLoadError naming it; a later call tries again (${impl})`, { timeout: 30_000 }, () => withPage(impl, async (ctx) => {
+    const { routes } = session.servers;
+    routes['/pkg/kombo_connect_runtime.js'] = (req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    try {
+      const r = await ctx.page.evaluate((url) => SDK.showKomboConnect(url, { loadTimeoutMs: 2000 })
+        .then(() => 'resolved', (e) => ({ name: e.name, reason: e.reason, message: e.message })), ctx.flowUrl());
+      assert.equal(r.name, 'KomboConnectLoadError');
+      assert.equal(r.reason, 'sdk');
+      assert.match(r.message, /kombo_connect_runtime\.js/);
+    } finally {
+      delete routes['/pkg/kombo_connect_runtime.js'];
+    }
+    const id = await ctx.open();
+    await ctx.post({ type: 'success', data: { activation_token: 'retried' } });
+    assert.equal((await ctx.result(id)).value, 'retried');
+  }, { query: 'noidle' }));
+
   for (const [query, browser] of [['', ''], ['notransfer', ', in a browser without ArrayBuffer.prototype.transfer']]) test(`under a CSP without 'wasm-unsafe-eval' the JavaScript build runs, with one console note, no .wasm fetched, memory growth and a panic survived (${impl}${browser})`, { timeout: 60_000 }, () => withPage(impl, async (ctx) => {
     // A link long enough to make the JavaScript build grow its memory.
     const long = ctx.flowUrl(`#pad=${'x'.repeat(1_000_000)}`); // a fragment: never sent to the server
