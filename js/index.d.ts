@@ -3,7 +3,6 @@
  */
 export declare class KomboConnectAlreadyOpenError extends Error {
   constructor(message: string);
-  readonly name: 'KomboConnectAlreadyOpenError';
 }
 
 /**
@@ -12,7 +11,6 @@ export declare class KomboConnectAlreadyOpenError extends Error {
  */
 export declare class KomboConnectCancelledError extends Error {
   constructor(message: string);
-  readonly name: 'KomboConnectCancelledError';
 }
 
 /**
@@ -21,7 +19,6 @@ export declare class KomboConnectCancelledError extends Error {
  */
 export declare class KomboConnectLoadError extends Error {
   constructor(message: string, reason: 'timeout' | 'csp' | 'replaced' | 'sdk');
-  readonly name: 'KomboConnectLoadError';
   /**
    * `'timeout'`: no sign of life from the flow (its `load`, or a message)
    * within `loadTimeoutMs`. `'csp'`: this page's Content-Security-Policy
@@ -128,7 +125,6 @@ export type KomboIntegrationCategory = 'HRIS' | 'ATS' | 'ASSESSMENT' | 'LMS';
  */
 export declare class KomboConnectRequestError extends Error {
   constructor(message: string, stage: 'init' | 'activate', status?: number, activationToken?: string);
-  readonly name: 'KomboConnectRequestError';
   /** Which request failed: `'init'` (getting the link) or `'activate'` (sending the token). */
   readonly stage: 'init' | 'activate';
   /** The HTTP status; absent for network errors and time-outs. */

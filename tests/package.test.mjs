@@ -4,6 +4,7 @@
 // compiled with `tsc --strict`.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import vm from 'node:vm';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -70,6 +71,19 @@ test('importing the package in Node (server-side rendering) does not throw', () 
   assert.deepEqual(JSON.parse(output[0]), ['KomboConnectAlreadyOpenError', 'KomboConnectCancelledError', 'KomboConnectLoadError', 'KomboConnectRequestError',
     'connect', 'connectAssessment', 'connectAts', 'connectHris', 'connectLms', 'prefetch', 'showKomboConnect']);
   assert.equal(output[1], 'true');
+});
+
+test('the error classes keep their names through minification, in both builds (what loggers and error trackers print)', () => {
+  const names = ['KomboConnectAlreadyOpenError', 'KomboConnectCancelledError', 'KomboConnectLoadError', 'KomboConnectRequestError'];
+  const script = `const m = await import('kombo-connect-wasm');
+    const names = ${JSON.stringify(names)};
+    console.log(JSON.stringify(names.map((n) => [m[n].name, new m[n]('x').constructor.name, new m[n]('x').name])));`;
+  const esm = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], fixture).trim());
+  assert.deepEqual(esm, names.map((n) => [n, n, n]));
+  // The script tag's build, evaluated as a classic script in a page-like global.
+  const page = { URL, document: { currentScript: null, baseURI: 'https://app.example/' } };
+  vm.runInNewContext(readFileSync(root + 'pkg/kombo-connect.global.js', 'utf8'), page);
+  assert.deepEqual(names.map((n) => [page.KomboConnect[n].name, new page.KomboConnect[n]('x').constructor.name]), names.map((n) => [n, n]));
 });
 
 async function runFlowIn(path, origin = servers.app) {
