@@ -6,6 +6,7 @@
 // loads (js/runtime.js with the glue), and the types. esbuild bundles and
 // minifies them, and a current wasm-opt (npm `binaryen`) shrinks the .wasm.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,14 +212,15 @@ copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
 copyFileSync(join(root, 'js/testing.d.ts'), join(out, 'testing.d.ts'));
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
+copyFileSync(join(root, 'CHANGELOG.md'), join(out, 'CHANGELOG.md'));
 
-const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'LICENSE'];
+const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE'];
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',
   version,
   description: 'Drop-in Rust/WebAssembly replacement for @kombo-api/connect: shows the Kombo Connect flow and resolves with the activation token.',
   license: 'MIT',
-  repository: { type: 'git', url: 'git+https://github.com/kombo-connect-wasm/kombo-connect-wasm.git' },
+  // No `repository` until there is a public one: a made-up URL would send users nowhere.
   keywords: ['kombo', 'kombo-connect', 'hris', 'ats', 'wasm', 'webassembly'],
   type: 'module',
   main: './index.js',
@@ -236,8 +238,15 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
     './package.json': './package.json',
   },
   files,
+  // Node only imports it (server-side rendering); the flow itself runs in browsers.
+  engines: { node: '>=18' },
   // Only the classic script has an effect when loaded (it defines
   // window.KomboConnect); an unused ES module import can be dropped.
   sideEffects: ['./kombo-connect.global.js'],
 }, null, 2) + '\n');
 console.log(`pkg/ built: ${files.join(', ')}`);
+// Subresource Integrity for pages that load the entry from a CDN:
+// <script src=".../kombo-connect.global.js" integrity="sha384-…" crossorigin="anonymous">
+for (const file of ['kombo-connect.global.js', 'index.js']) {
+  console.log(`  integrity of ${file}: sha384-${createHash('sha384').update(readFileSync(join(out, file))).digest('base64')}`);
+}

@@ -43,17 +43,24 @@ before(async () => {
 
 after(() => session?.close());
 
-test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/repository', () => {
+test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/engines and no made-up repository', () => {
   assert.deepEqual(packed.files.map((f) => f.path).sort(),
     ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
-      'testing.d.ts', 'testing.js']);
+      'testing.d.ts', 'testing.js', 'CHANGELOG.md'].sort());
   const pkg = JSON.parse(readFileSync(fixture + 'node_modules/kombo-connect-wasm/package.json', 'utf8'));
   assert.equal(pkg.name, 'kombo-connect-wasm');
   assert.equal(pkg.license, 'MIT');
-  assert.ok(pkg.repository?.url, 'repository');
+  assert.equal(pkg.repository, undefined, 'a repository URL that does not exist yet');
+  assert.ok(pkg.engines?.node, 'engines');
   assert.equal(pkg.types, './index.d.ts');
   assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', default: './index.js' });
   assert.ok(Array.isArray(pkg.files) && Array.isArray(pkg.sideEffects));
+});
+
+test('npm pack --dry-run and npm publish --dry-run accept pkg/ as it is', () => {
+  for (const args of [['pack', '--dry-run'], ['publish', '--dry-run']]) {
+    run('npm', [...args, '--json', '--ignore-scripts'], root + 'pkg/');
+  }
 });
 
 test('the public types have no `any` and compile for a consumer under tsc --strict', () => {
