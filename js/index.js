@@ -14,7 +14,7 @@ const scriptSrc = __GLOBAL_BUILD__ && document.currentScript && document.current
 const here = (file) => new URL(file, scriptSrc || import.meta.url);
 
 function wasmUrl() {
-  if (scriptSrc) return here('kombo_connect_wasm_bg.wasm');
+  if (__GLOBAL_BUILD__) return here('kombo_connect_wasm_bg.wasm');
   const url = new URL('./kombo_connect_wasm_bg.wasm', import.meta.url);
   // Vite's dev server pre-bundles dependencies into node_modules/.vite/deps/
   // without copying the assets they reference (vitejs/vite#8427), so there

@@ -93,6 +93,29 @@ test('the error classes keep their names through minification, in both builds (w
   assert.deepEqual(names.map((n) => [page.KomboConnect[n].name, new page.KomboConnect[n]('x').constructor.name]), names.map((n) => [n, n]));
 });
 
+test('the script-tag build loads like the reference UMD: into a CommonJS or AMD loader when the page has one, the global otherwise', () => {
+  const source = readFileSync(root + 'pkg/kombo-connect.global.js', 'utf8');
+  const page = () => ({ URL, document: { currentScript: null, baseURI: 'https://app.example/' } });
+  // A CommonJS loader runs the file inside a function of (module, exports).
+  const cjs = page();
+  const module = { exports: {} };
+  vm.runInNewContext(`(function (module, exports) {\n${source}\n})(module, module.exports)`, Object.assign(cjs, { module }));
+  assert.equal(typeof module.exports.showKomboConnect, 'function');
+  assert.equal(cjs.KomboConnect, undefined, 'a CommonJS load also set the global');
+  // An AMD loader (RequireJS) defines `define` with `define.amd`.
+  const amd = page();
+  let defined;
+  amd.define = (deps, factory) => { defined = factory(); };
+  amd.define.amd = {};
+  vm.runInNewContext(source, amd);
+  assert.equal(typeof defined?.showKomboConnect, 'function');
+  assert.equal(amd.KomboConnect, undefined, 'an AMD load also set the global');
+  // A plain page: the global, as before.
+  const plain = page();
+  vm.runInNewContext(source, plain);
+  assert.equal(typeof plain.KomboConnect.showKomboConnect, 'function');
+});
+
 async function runFlowIn(path, origin = servers.app) {
   const page = await browser.newPage();
   const errors = [];
