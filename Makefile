@@ -38,8 +38,8 @@ test-native:
 	cargo test --workspace
 
 # tests/web.rs in each engine; WebKitGTK needs a display, hence Xvfb. The
-# runner's 20 s per test is too short for the 10,000-call test of a debug
-# build in Firefox on a slow machine.
+# runner's default time-out per test is tight for the 10,000-call test on a
+# slow or busy machine.
 test-wasm: export WASM_BINDGEN_TEST_TIMEOUT = 300
 test-wasm:
 	wasm-pack test --headless --chrome --chromedriver "$$(command -v chromedriver)"
