@@ -30,7 +30,13 @@ tools:
 bench: tools pkg
 	node bench/bench.mjs
 
-demo: pkg
+# pkg/package.json is written last by scripts/build-pkg.mjs: `make demo`
+# rebuilds pkg/ only when something it is built from changed.
+PKG_SOURCES := $(shell find src js scripts -type f) Cargo.toml Cargo.lock package-lock.json README.md CHANGELOG.md LICENSE
+pkg/package.json: $(PKG_SOURCES)
+	$(MAKE) pkg
+
+demo: pkg/package.json
 	cargo build -q -p kombo-connect-demo
 	exec target/debug/kombo-connect-demo
 

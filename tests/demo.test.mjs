@@ -164,3 +164,47 @@ test('the ES module page runs the same flow', async () => {
   assert.deepEqual((await stored()).map((i) => i.tool), ['hibob', 'greenhouse']);
   await page.close();
 });
+
+test('on a phone (390 and 360 px wide) every step fits the width and the list stays compact; 390 px screenshots of each step', async () => {
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  const fits = () => phone.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - innerWidth,
+    height: document.documentElement.scrollHeight,
+    rows: [...document.querySelectorAll('.integration')].map((li) => Math.round(li.getBoundingClientRect().height)),
+    toolWidths: [...document.querySelectorAll('.integration .tool')].map((t) => Math.round(t.getBoundingClientRect().width)),
+  }));
+  const check = (f, step) => {
+    assert.ok(f.overflow <= 0, `${step}: ${f.overflow}px wider than the screen`);
+    assert.ok(f.height < 1600, `${step}: the page is ${f.height}px tall`);
+    for (const h of f.rows) assert.ok(h < 160, `${step}: an integration row is ${h}px tall`);
+    for (const w of f.toolWidths) assert.ok(w > 60, `${step}: a tool name is squeezed to ${w}px`);
+  };
+  const phoneShot = (name) => phone.screenshot({ path: join(shots, `phone-${name}`) });
+  await phone.goto(`${app()}/`);
+  // The list has loaded (empty, or the integrations the tests above made).
+  await phone.waitForFunction(() => document.querySelector('.integration') || !document.querySelector('#empty').hidden);
+  const before = await phone.locator('.integration').count();
+  check(await fits(), 'settings');
+  await phoneShot('01-settings.png');
+  await phone.click('button[data-category=HRIS]');
+  const frame = await (await phone.waitForSelector('iframe[title="Kombo Connect"]')).contentFrame();
+  await frame.waitForSelector('main.dialog');
+  await phone.waitForSelector('[data-kombo-connect]', { state: 'detached' });
+  await frame.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+  await phoneShot('02-flow-open.png');
+  await frame.click('text=Personio');
+  await frame.click('button[type=submit]');
+  await phone.waitForFunction((n) => document.querySelectorAll('.integration').length === n, before + 1);
+  await phone.waitForSelector('#status[data-kind=success]');
+  check(await fits(), 'connected');
+  await phoneShot('03-connected.png');
+  await phone.click('button[data-category=ATS]');
+  const again = await (await phone.waitForSelector('iframe[title="Kombo Connect"]')).contentFrame();
+  await again.waitForSelector('main.dialog');
+  await again.click('button.close');
+  await phone.waitForSelector('#status[data-kind=idle]');
+  await phoneShot('04-cancelled.png');
+  await phone.setViewportSize({ width: 360, height: 740 });
+  check(await fits(), '360 px');
+  await phone.close();
+});
