@@ -207,8 +207,19 @@ await build({
   logOverride: { 'commonjs-variable-in-esm': 'silent' },
 });
 
+// CommonJS twins for `require()` (Jest runs CommonJS): the same entry,
+// finding its files next to itself through __filename, and the same double.
+await build({
+  ...entry,
+  format: 'cjs',
+  outfile: join(out, 'index.cjs'),
+  banner: { js: 'var __kombo_connect_url = require("url").pathToFileURL(__filename).href;' },
+  define: { __GLOBAL_BUILD__: 'false', 'import.meta.url': '__kombo_connect_url' },
+});
+
 // The test double for customers' unit tests: plain JavaScript, no .wasm.
 await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'esm', minify: false, outfile: join(out, 'testing.js') });
+await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'cjs', minify: false, outfile: join(out, 'testing.cjs') });
 
 copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
 copyFileSync(join(root, 'js/testing.d.ts'), join(out, 'testing.d.ts'));
@@ -216,7 +227,7 @@ copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 copyFileSync(join(root, 'CHANGELOG.md'), join(out, 'CHANGELOG.md'));
 
-const files = ['index.js', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE'];
+const files = ['index.js', 'index.cjs', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.cjs', 'testing.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE'];
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',
   version,
@@ -231,8 +242,8 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
   unpkg: './kombo-connect.global.js',
   jsdelivr: './kombo-connect.global.js',
   exports: {
-    '.': { types: './index.d.ts', default: './index.js' },
-    './testing': { types: './testing.d.ts', default: './testing.js' },
+    '.': { types: './index.d.ts', require: './index.cjs', default: './index.js' },
+    './testing': { types: './testing.d.ts', require: './testing.cjs', default: './testing.js' },
     './kombo-connect.global.js': './kombo-connect.global.js',
     './kombo_connect_runtime.js': './kombo_connect_runtime.js',
     './kombo_connect_runtime_js.js': './kombo_connect_runtime_js.js',

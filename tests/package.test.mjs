@@ -13,6 +13,7 @@ import { openSession } from './support/session.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const fixture = new URL('./fixture/', import.meta.url).pathname;
+const jestFixture = new URL('./fixture-jest/', import.meta.url).pathname;
 const out = new URL('./out/', import.meta.url).pathname;
 // CI may set FORCE_COLOR; tools' output is matched as plain text.
 const plainEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
@@ -32,6 +33,8 @@ before(async () => {
   rmSync(fixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
   rmSync(fixture + 'node_modules/.vite', { recursive: true, force: true }); // re-run Vite's pre-bundling
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], fixture);
+  rmSync(jestFixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
+  run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], jestFixture);
   run(process.execPath, [fixture + 'node_modules/vite/bin/vite.js', 'build'], fixture);
   session = await openSession({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/' });
   ({ servers, browser } = session);
@@ -45,16 +48,21 @@ after(() => session?.close());
 
 test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/engines and no made-up repository', () => {
   assert.deepEqual(packed.files.map((f) => f.path).sort(),
-    ['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
-      'testing.d.ts', 'testing.js', 'CHANGELOG.md'].sort());
+    ['LICENSE', 'README.md', 'index.cjs', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
+      'testing.cjs', 'testing.d.ts', 'testing.js', 'CHANGELOG.md'].sort());
   const pkg = JSON.parse(readFileSync(fixture + 'node_modules/kombo-connect-wasm/package.json', 'utf8'));
   assert.equal(pkg.name, 'kombo-connect-wasm');
   assert.equal(pkg.license, 'MIT');
   assert.equal(pkg.repository, undefined, 'a repository URL that does not exist yet');
   assert.ok(pkg.engines?.node, 'engines');
   assert.equal(pkg.types, './index.d.ts');
-  assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', default: './index.js' });
+  assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', require: './index.cjs', default: './index.js' });
   assert.ok(Array.isArray(pkg.files) && Array.isArray(pkg.sideEffects));
+});
+
+test("customers' unit tests: a stock Jest 30 + jsdom project (CommonJS, no Babel, no transformIgnorePatterns) requires the package and its test double", () => {
+  const result = JSON.parse(run(process.execPath, [jestFixture + 'node_modules/jest/bin/jest.js', '--ci', '--json'], jestFixture));
+  assert.deepEqual([result.numPassedTests, result.numFailedTests], [3, 0]);
 });
 
 test('npm pack --dry-run and npm publish --dry-run accept pkg/ as it is', () => {
