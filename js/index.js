@@ -57,7 +57,7 @@ const LOAD_TIMEOUT_MS = 20000;
 
 /** Why the SDK's own files did not load, with the URL and what to change. */
 const notLoaded = (url, why) => new KomboConnectLoadError(
-  `kombo-connect-wasm could not load ${url} (${why}). Serve the package's files side by side, the .wasm as application/wasm.`,
+  `kombo-connect-wasm could not load ${url} (${why}). Serve the package's files together, the .wasm as application/wasm.`,
   'sdk',
 );
 
@@ -101,11 +101,11 @@ function failed(error) {
  * out the call rejects and the next call starts the downloads afresh.
  */
 function loadWithin(options) {
-  let ms = LOAD_TIMEOUT_MS;
+  let ms;
   try {
-    const given = options?.loadTimeoutMs;
-    if (typeof given === 'number' && given >= 0) ms = given;
+    ms = options?.loadTimeoutMs;
   } catch { /* the SDK reads it again, and rejects with what it throws */ }
+  if (!(ms >= 0)) ms = LOAD_TIMEOUT_MS; // absent, or not a time (the SDK refuses it then)
   const loaded = load();
   if (!ms) return loaded;
   return new Promise((resolve, reject) => {
@@ -128,7 +128,11 @@ export const prefetch = () => load().then(() => {});
 // Once loaded, calls go straight to Rust, so showKomboConnect opens
 // synchronously like the reference: the iframe is in the DOM when it returns.
 // Until then, a call waits for the files, and at most its loadTimeoutMs.
-const call = (name) => (...args) => (api ? api[name](...args) : loadWithin(args[1]).then((a) => a[name](...args)));
+// On a server (no document, as while Next.js renders) nothing can open: say
+// where the call belongs instead of failing somewhere in the loading.
+const call = (name) => (...args) => (api ? api[name](...args)
+  : globalThis.document ? loadWithin(args[1]).then((a) => a[name](...args))
+    : Promise.reject(new Error('kombo-connect-wasm runs in a browser: call it in an event handler or effect.')));
 
 /** Opens the Kombo Connect flow; resolves with the activation token. */
 export const showKomboConnect = call('showKomboConnect');

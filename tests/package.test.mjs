@@ -81,11 +81,15 @@ test('the public types have no `any` and compile for a consumer under tsc --stri
 test('importing the package in Node (server-side rendering) does not throw', () => {
   const script = `const m = await import('kombo-connect-wasm');
     console.log(JSON.stringify(Object.keys(m).sort()));
-    console.log(new m.KomboConnectCancelledError('x') instanceof Error);`;
+    console.log(new m.KomboConnectCancelledError('x') instanceof Error);
+    console.log(await m.showKomboConnect('https://connect.kombo.dev/x').catch((e) => e.message));
+    console.log(await m.connectHris().catch((e) => e.message));`;
   const output = run(process.execPath, ['--input-type=module', '-e', script], fixture).trim().split('\n');
   assert.deepEqual(JSON.parse(output[0]), ['KomboConnectAlreadyOpenError', 'KomboConnectCancelledError', 'KomboConnectLoadError', 'KomboConnectRequestError',
     'connect', 'connectAssessment', 'connectAts', 'connectHris', 'connectLms', 'prefetch', 'showKomboConnect']);
   assert.equal(output[1], 'true');
+  // Called on the server, it says where the call belongs (not "fetch failed").
+  for (const message of output.slice(2)) assert.match(message, /runs in a browser: call it in an event handler or effect/);
 });
 
 test('the error classes keep their names through minification, in both builds (what loggers and error trackers print)', () => {
