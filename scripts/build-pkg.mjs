@@ -224,7 +224,9 @@ await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'cj
 copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
 copyFileSync(join(root, 'js/testing.d.ts'), join(out, 'testing.d.ts'));
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
-copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
+// The package's README is written for users (docs/package-README.md); this
+// repository's README is for contributors.
+copyFileSync(join(root, 'docs/package-README.md'), join(out, 'README.md'));
 copyFileSync(join(root, 'CHANGELOG.md'), join(out, 'CHANGELOG.md'));
 
 const files = ['index.js', 'index.cjs', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.cjs', 'testing.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE'];

@@ -65,6 +65,16 @@ test("customers' unit tests: a stock Jest 30 + jsdom project (CommonJS, no Babel
   assert.deepEqual([result.numPassedTests, result.numFailedTests], [3, 0]);
 });
 
+test("the package's README is for users: under 20 KB, no repository paths or test names, only web links", () => {
+  const readme = readFileSync(root + 'pkg/README.md', 'utf8');
+  assert.ok(Buffer.byteLength(readme) < 20_000, `${Buffer.byteLength(readme)} bytes`);
+  assert.doesNotMatch(readme, /tests\/|\.test\.m?js|\bsrc\/|bench\/|make (test|bench|pkg)|\.rs\b/);
+  for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) assert.match(target, /^(https:\/\/|#)/, target);
+  for (const section of ['## Install', '## Migrating from `@kombo-api/connect`', '## API', '## Content-Security-Policy', '## Browsers', '## In React and Vue']) {
+    assert.ok(readme.includes(section), section);
+  }
+});
+
 test('npm pack --dry-run and npm publish --dry-run accept pkg/ as it is', () => {
   for (const args of [['pack', '--dry-run'], ['publish', '--dry-run']]) {
     run('npm', [...args, '--json', '--ignore-scripts'], root + 'pkg/');
