@@ -217,6 +217,13 @@ await build({
   define: { __GLOBAL_BUILD__: 'false', 'import.meta.url': '__kombo_connect_url' },
 });
 
+// Framework entries: thin, importing the package's own entry (one SDK per
+// page) and the framework, which the app provides (optional peers).
+for (const name of ['react', 'vue']) {
+  await build({ ...common, entryPoints: [join(root, `js/${name}.js`)], format: 'esm', minify: false, outfile: join(out, `${name}.js`), external: ['./index.js', name] });
+  copyFileSync(join(root, `js/${name}.d.ts`), join(out, `${name}.d.ts`));
+}
+
 // The test double for customers' unit tests: plain JavaScript, no .wasm.
 await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'esm', minify: false, outfile: join(out, 'testing.js') });
 await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'cjs', minify: false, outfile: join(out, 'testing.cjs') });
@@ -229,7 +236,7 @@ copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 copyFileSync(join(root, 'docs/package-README.md'), join(out, 'README.md'));
 copyFileSync(join(root, 'CHANGELOG.md'), join(out, 'CHANGELOG.md'));
 
-const files = ['index.js', 'index.cjs', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.cjs', 'testing.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE'];
+const files = ['index.js', 'index.cjs', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.cjs', 'testing.d.ts', 'react.js', 'react.d.ts', 'vue.js', 'vue.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE'];
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',
   version,
@@ -246,6 +253,8 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
   exports: {
     '.': { types: './index.d.ts', require: './index.cjs', default: './index.js' },
     './testing': { types: './testing.d.ts', require: './testing.cjs', default: './testing.js' },
+    './react': { types: './react.d.ts', default: './react.js' },
+    './vue': { types: './vue.d.ts', default: './vue.js' },
     './kombo-connect.global.js': './kombo-connect.global.js',
     './kombo_connect_runtime.js': './kombo_connect_runtime.js',
     './kombo_connect_runtime_js.js': './kombo_connect_runtime_js.js',
@@ -255,6 +264,9 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
   files,
   // Node only imports it (server-side rendering); the flow itself runs in browsers.
   engines: { node: '>=18' },
+  // Only for kombo-connect-wasm/react and kombo-connect-wasm/vue.
+  peerDependencies: { react: '>=18', vue: '>=3' },
+  peerDependenciesMeta: { react: { optional: true }, vue: { optional: true } },
   // Only the classic script has an effect when loaded (it defines
   // window.KomboConnect); an unused ES module import can be dropped.
   sideEffects: ['./kombo-connect.global.js'],

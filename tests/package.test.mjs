@@ -49,12 +49,13 @@ after(() => session?.close());
 test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/engines and no made-up repository', () => {
   assert.deepEqual(packed.files.map((f) => f.path).sort(),
     ['LICENSE', 'README.md', 'index.cjs', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
-      'testing.cjs', 'testing.d.ts', 'testing.js', 'CHANGELOG.md'].sort());
+      'testing.cjs', 'testing.d.ts', 'testing.js', 'react.js', 'react.d.ts', 'vue.js', 'vue.d.ts', 'CHANGELOG.md'].sort());
   const pkg = JSON.parse(readFileSync(fixture + 'node_modules/kombo-connect-wasm/package.json', 'utf8'));
   assert.equal(pkg.name, 'kombo-connect-wasm');
   assert.equal(pkg.license, 'MIT');
   assert.equal(pkg.repository, undefined, 'a repository URL that does not exist yet');
   assert.ok(pkg.engines?.node, 'engines');
+  assert.deepEqual(pkg.peerDependenciesMeta, { react: { optional: true }, vue: { optional: true } });
   assert.equal(pkg.types, './index.d.ts');
   assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', require: './index.cjs', default: './index.js' });
   assert.ok(Array.isArray(pkg.files) && Array.isArray(pkg.sideEffects));
@@ -230,11 +231,12 @@ test('React: unmounting the component while the flow is open closes it, with no 
     await page.evaluate(() => document.getElementById('toggle').click());
   }));
 
-test('React: the user closing the flow sets status "cancelled"', () =>
+test('React: the user closing the flow sets status "cancelled", and focus comes back to the button', () =>
   withRecipePage('react', '', async (page) => {
     await page.click('#connect');
     await finish(page, { type: 'close' });
     await page.waitForFunction(() => document.getElementById('status').textContent === 'cancelled');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'connect');
   }));
 
 test('Vue: the composable connects, and unmounting while open closes the flow', () =>
