@@ -122,6 +122,8 @@ test('Connect ATS, then close the flow: nothing is connected and the page says s
   await page.waitForSelector('#status[data-kind=idle]');
   await shot('04-cancelled.png');
   assert.equal(await page.textContent('#status'), 'Cancelled. Nothing was connected.');
+  // Focus is back on the button that opened the flow, not lost on <body>.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.category), 'ATS');
   assert.equal(await page.locator('iframe').count(), 0);
   assert.equal((await stored()).length, 1);
 });

@@ -56,8 +56,12 @@ window.startDemo = function startDemo(sdk) {
       remove);
   }
 
+  let running = false;
   async function connect(category) {
-    buttons.forEach((b) => { b.disabled = true; });
+    // Busy, not disabled: focus comes back to the button when the flow closes.
+    if (running) return;
+    running = true;
+    buttons.forEach((b) => b.setAttribute('aria-busy', 'true'));
     say('busy', `Opening Kombo Connect for your ${names[category]}…`);
     try {
       const { activation } = await sdk.connect(category);
@@ -71,13 +75,14 @@ window.startDemo = function startDemo(sdk) {
         const why = error.status ? `the server answered with an error (HTTP ${error.status})` : 'the server could not be reached';
         say('error', `Could not ${step}: ${why}. Please try again in a moment.`, error.message);
       } else if (error instanceof sdk.KomboConnectLoadError) {
-        const why = error.reason === 'csp' ? 'this page does not allow it to be shown' : 'it did not load in time';
+        const why = { csp: 'this page does not allow it to be shown', replaced: 'something on this page closed it', sdk: 'its files did not load' }[error.reason] ?? 'it did not load in time';
         say('error', `Kombo Connect could not open: ${why}. Please try again in a moment.`, error.message);
       } else {
         say('error', 'Something went wrong. Please try again.', error.message);
       }
     } finally {
-      buttons.forEach((b) => { b.disabled = false; });
+      running = false;
+      buttons.forEach((b) => b.setAttribute('aria-busy', 'false'));
     }
   }
 
