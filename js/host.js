@@ -32,16 +32,16 @@ export function abandonCalls() {
 // lock is a property of the page's global object, and its value says which
 // copy holds it, so a copy only ever releases its own.
 const LOCK = Symbol.for('kombo-connect-wasm.lock.v1');
-const self = {};
+const owner = {};
 /** Takes the page-wide lock; false while any copy of the SDK holds it. */
 export function takeLock() {
   if (globalThis[LOCK]) return false;
-  globalThis[LOCK] = self;
+  globalThis[LOCK] = owner;
   return true;
 }
 /** Releases the page-wide lock, if this copy holds it. */
 export function releaseLock() {
-  if (globalThis[LOCK] === self) globalThis[LOCK] = undefined;
+  if (globalThis[LOCK] === owner) globalThis[LOCK] = undefined;
 }
 
 /** The page's global object, where `message` events arrive. */
