@@ -50,6 +50,7 @@ function wasmAllowed() {
 let loading = null;
 let api = null;
 let retrying = false;
+let fetching; // what load() fetches: the .wasm, or the JavaScript build
 
 // The flow's own default (DEFAULT_LOAD_TIMEOUT_MS in src/flow.rs): the SDK's
 // files get the same time to arrive as the flow gets to load.
@@ -62,38 +63,28 @@ const notLoaded = (url, why) => new KomboConnectLoadError(
 );
 
 function load() {
-  if (!loading && !wasmAllowed()) {
-    // The JavaScript build says so in the console, with the way back.
-    const url = here('kombo_connect_runtime_js.js');
-    loading = runtimeJs().catch(() => { throw notLoaded(url, 'no script'); })
-      .then((r) => r.start(null, (why) => notLoaded(url, why))).then(ready, failed);
-  }
   if (!loading) {
-    // Both requests start now; neither waits for the other.
-    const url = wasmUrl();
+    // Where WebAssembly may run, the runtime and the .wasm: both requests
+    // start now, neither waits for the other. Elsewhere, the JavaScript
+    // build alone (it says so in the console, with the way back).
+    const native = wasmAllowed();
+    const file = native ? 'kombo_connect_runtime.js' : 'kombo_connect_runtime_js.js';
+    const url = (fetching = native ? wasmUrl() : here(file));
     // After a time-out, past the HTTP cache: a request still hanging holds
     // its cache entry, and a second one for the URL would wait behind it.
-    const wasm = fetch(url, retrying ? { cache: 'no-store' } : undefined)
+    const wasm = native && fetch(url, retrying ? { cache: 'no-store' } : undefined)
       .catch(() => { throw notLoaded(url, 'network error'); });
-    wasm.catch(() => {}); // reported through `loading` below
+    if (wasm) wasm.catch(() => {}); // reported through `loading` below
     // The runtime starts once the .wasm's response has arrived: wasm-bindgen
     // keeps its first start for good, and one on a request that never
     // answers would hold every later call (a retry is a new request).
-    const script = runtime().catch(() => { throw notLoaded(here('kombo_connect_runtime.js'), 'no script'); });
-    loading = Promise.all([script, wasm]).then(
-      ([r, response]) => r.start(response, (why) => notLoaded(url, why)),
-    ).then(ready, failed);
+    const script = (native ? runtime() : runtimeJs()).catch(() => { throw notLoaded(here(file), 'no script'); });
+    loading = Promise.all([script, wasm]).then(([r, response]) => r.start(response, (why) => notLoaded(url, why))).then(
+      (loaded) => (api = loaded),
+      (error) => { loading = null; throw error; }, // a later call tries again
+    );
   }
   return loading;
-}
-
-function ready(loaded) {
-  return (api = loaded);
-}
-
-function failed(error) {
-  loading = null; // a later call tries again
-  throw error;
 }
 
 /**
@@ -112,7 +103,7 @@ function loadWithin(options) {
     const timer = setTimeout(() => {
       loading = null;
       retrying = true;
-      reject(notLoaded(wasmUrl(), `nothing within ${ms} ms`));
+      reject(notLoaded(fetching, `nothing within ${ms} ms`));
     }, ms);
     loaded.then(resolve, reject).finally(() => clearTimeout(timer));
   });
