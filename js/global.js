@@ -4,17 +4,17 @@
 // finds its other files next to itself.
 import {
   KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectLoadError, KomboConnectRequestError,
-  connect, connectAssessment, connectAts, connectHris, connectLms, prefetch, showKomboConnect,
+  connect, connectAssessment, connectAts, connectHris, connectLms, prefetch, reconnect, showKomboConnect,
 } from './index.js';
 
 const api = {
   KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectLoadError, KomboConnectRequestError,
-  connect, connectAssessment, connectAts, connectHris, connectLms, prefetch, showKomboConnect,
+  connect, connectAssessment, connectAts, connectHris, connectLms, prefetch, reconnect, showKomboConnect,
 };
 
 // Like the reference's UMD build: a CommonJS or AMD loader on the page gets
 // the API as its module, and a plain page gets the global.
 /* global module, define */
-if (typeof exports == 'object' && typeof module != 'undefined') module.exports = api;
+if (typeof module == 'object' && module.exports) module.exports = api;
 else if (typeof define == 'function' && define.amd) define([], () => api);
 else globalThis.KomboConnect = api;

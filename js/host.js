@@ -102,3 +102,16 @@ export function parseJson(json) {
 export function notify(callback, event) {
   try { callback(event); } catch { /* see above */ }
 }
+/**
+ * Adds `<link rel="preconnect" href=origin>` to the document's head and
+ * returns it (src/preconnect.rs says why); `undefined` where it cannot.
+ */
+export function preconnect(doc, origin) {
+  try {
+    const link = doc.createElement('link');
+    link.rel = 'preconnect';
+    link.href = origin;
+    doc.head.append(link);
+    return link;
+  } catch { /* no <head>: no head start, nothing else lost */ }
+}

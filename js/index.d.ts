@@ -125,7 +125,7 @@ export type KomboIntegrationCategory = 'HRIS' | 'ATS' | 'ASSESSMENT' | 'LMS';
  */
 export declare class KomboConnectRequestError extends Error {
   constructor(message: string, stage: 'init' | 'activate', status?: number, activationToken?: string);
-  /** Which request failed: `'init'` (getting the link) or `'activate'` (sending the token). */
+  /** Which request failed: `'init'` (getting the link, from the init or relink route) or `'activate'` (sending the token). */
   readonly stage: 'init' | 'activate';
   /** The HTTP status; absent for network errors and time-outs. */
   readonly status?: number;
@@ -137,16 +137,40 @@ export declare class KomboConnectRequestError extends Error {
 }
 
 /** Options for {@link connect} and its shortcuts. */
-export interface ConnectOptions {
+export interface ConnectOptions extends FlowRequestOptions {
   /** Your back-end route that returns `{ link }` (or Kombo's `{ data: { link } }`). Default `'/integrations/kombo/init'`. */
   initUrl?: string;
+}
+
+/** Options for {@link reconnect}. */
+export interface ReconnectOptions extends FlowRequestOptions {
+  /**
+   * Your back-end route that receives `{ integration_id, ...initBody }`, calls Kombo's
+   * `POST /v1/integrations/{integration_id}/relink` and returns `{ link }`. Default
+   * `'/integrations/kombo/relink'`.
+   */
+  relinkUrl?: string;
+}
+
+/** What {@link connect} and {@link reconnect} share. */
+export interface FlowRequestOptions {
   /**
    * Your back-end route that receives `{ token }`. Default `'/integrations/kombo/activate'`.
-   * `false` skips activation, for apps that activate from Kombo's webhook instead.
+   * `false` skips activation, for apps that activate from Kombo's webhook instead. Activation is
+   * also skipped when the init (or relink) response has `"activate": false`, and when a
+   * reconnection's flow ends without a token.
    */
   activateUrl?: string | false;
-  /** Extra JSON fields for the init request, e.g. `{ integration_tool: 'personio', language: 'de' }`. */
+  /** Extra JSON fields for the init (or relink) request, e.g. `{ integration_tool: 'personio', language: 'de' }`. */
   initBody?: Record<string, unknown>;
+  /**
+   * The origin Kombo serves the flow from. Default `'https://connect.kombo.dev'`; set it for
+   * another region or a mock flow. While the init request runs, the browser connects to it
+   * (`<link rel="preconnect">`), so the flow's first request does not wait for DNS, TCP and TLS.
+   * When given, a link from any other origin is refused with a `TypeError` (a misconfigured or
+   * compromised back-end cannot point the flow elsewhere).
+   */
+  flowOrigin?: string;
   /** Headers for both requests, e.g. a CSRF token or an `Authorization` header. */
   headers?: HeadersInit;
   /** Cookies policy for both requests. Default `'same-origin'`. */
@@ -169,7 +193,7 @@ export interface ConnectOptions {
   loadTimeoutMs?: number;
 }
 
-/** What {@link connect} resolves with. */
+/** What {@link connect} and {@link reconnect} resolve with. */
 export interface ConnectResult {
   /** The token the flow produced (already sent to `activateUrl`, unless that is `false`). */
   activationToken: string;
@@ -211,6 +235,41 @@ export declare function connectAts(options?: ConnectOptions): Promise<ConnectRes
 export declare function connectAssessment(options?: ConnectOptions): Promise<ConnectResult>;
 /** {@link connect} with `'LMS'`. */
 export declare function connectLms(options?: ConnectOptions): Promise<ConnectResult>;
+
+/** What {@link reconnect} resolves with. */
+export interface ReconnectResult {
+  /**
+   * The token the flow produced (already sent to `activateUrl`, unless that is `false`);
+   * `null` when the reconnection flow ended without one (activation is then skipped).
+   */
+  activationToken: string | null;
+  /** The parsed JSON body of the activate response; `null` when activation was skipped. */
+  activation: unknown;
+}
+
+/**
+ * Reconnects an integration whose credentials expired or changed: `POST relinkUrl` with
+ * `{ integration_id, ...initBody }` for a link (your back-end calls Kombo's relink endpoint),
+ * the flow, then `POST activateUrl` with `{ token }` when the flow produced one. Same options,
+ * errors, events, time-outs, abort and loading state as {@link connect}.
+ *
+ * @param integrationId - Kombo's id of the integration, as your back-end stored it from activation.
+ * @throws {TypeError} For a missing integration id or a wrong option, before any request.
+ *
+ * @example
+ * ```ts
+ * import { reconnect, KomboConnectCancelledError } from 'kombo-connect-wasm';
+ * reconnectButton.onclick = async () => {
+ *   try {
+ *     await reconnect(integration.id);
+ *     showReconnected();
+ *   } catch (err) {
+ *     if (!(err instanceof KomboConnectCancelledError)) showError(err);
+ *   }
+ * };
+ * ```
+ */
+export declare function reconnect(integrationId: string, options?: ReconnectOptions): Promise<ReconnectResult>;
 
 /**
  * Fetches and compiles the `.wasm` now (on hover, on idle, on route change) so that the first

@@ -10,7 +10,7 @@ export { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectL
 // Replaced at build time: the classic-script build finds its files next to
 // its own <script src>; the ES module build next to itself, in the
 // `new URL(..., import.meta.url)` form that Vite and webpack 5 rewrite.
-const scriptSrc = __GLOBAL_BUILD__ && document.currentScript && document.currentScript.src;
+const scriptSrc = __GLOBAL_BUILD__ && document.currentScript?.src;
 const here = (file) => new URL(file, scriptSrc || import.meta.url);
 
 function wasmUrl() {
@@ -41,7 +41,7 @@ const runtimeJs = () => (__GLOBAL_BUILD__
  */
 function wasmAllowed() {
   try {
-    return !!new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])));
+    return !!new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)));
   } catch {
     return false;
   }
@@ -129,10 +129,13 @@ const call = (name) => (...args) => (api ? api[name](...args)
 export const showKomboConnect = call('showKomboConnect');
 /** Init request, flow and activation request against your back-end. */
 export const connect = call('connect');
-export const connectHris = (options) => connect('HRIS', options);
-export const connectAts = (options) => connect('ATS', options);
-export const connectAssessment = (options) => connect('ASSESSMENT', options);
-export const connectLms = (options) => connect('LMS', options);
+const category = (name) => (options) => connect(name, options);
+export const connectHris = category('HRIS');
+export const connectAts = category('ATS');
+export const connectAssessment = category('ASSESSMENT');
+export const connectLms = category('LMS');
+/** Relink request, flow and activation: reconnects an existing integration. */
+export const reconnect = call('reconnect');
 
 // Warm up when the page is idle, so the first click does not wait. Nothing
 // happens on a server (no window) or without idle callbacks.

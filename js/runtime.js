@@ -8,7 +8,7 @@
 // page and scheduled a fresh instance) or a call traps outright, every call
 // in flight rejects with an internal error. The next call runs in a fresh
 // instance.
-import init, { connect, showKomboConnect, __recover } from './kombo_connect_wasm.js';
+import init, { connect, reconnect, showKomboConnect, __recover } from './kombo_connect_wasm.js';
 
 // For the recovery tests: a panic in the binary that ships (harmless; the
 // SDK recovers from it as from any other).
@@ -57,5 +57,5 @@ export const start = async (response, notLoaded) => {
   }
   // For RUM and `make bench`: when the SDK became usable.
   globalThis.performance?.mark?.('kombo-connect-wasm:ready');
-  return { showKomboConnect: guarded(showKomboConnect), connect: guarded(connect) };
+  return { showKomboConnect: guarded(showKomboConnect), connect: guarded(connect), reconnect: guarded(reconnect) };
 };

@@ -3,16 +3,17 @@ export * from './index.js';
 
 /** What the next flow does. */
 export type KomboConnectTestOutcome =
-  | { type: 'success'; token?: string; activation?: unknown }
+  | { type: 'success'; token?: string | null; activation?: unknown }
   | { type: 'cancel' }
   | { type: 'error'; error: Error }
   | { type: 'pending' };
 
 /** One call the app made. */
 export interface KomboConnectTestCall {
-  fn: 'showKomboConnect' | 'connect';
+  fn: 'showKomboConnect' | 'connect' | 'reconnect';
   url?: string;
   category?: string;
+  integrationId?: string;
   options?: object;
 }
 

@@ -20,7 +20,7 @@ let open = false;
 
 /** Scripts the test double and records what the app asked of it. */
 export const komboConnectTest = {
-  /** Every call: `{ fn: 'showKomboConnect' | 'connect', url?, category?, options }`. */
+  /** Every call: `{ fn: 'showKomboConnect' | 'connect' | 'reconnect', url?, category?, integrationId?, options }`. */
   calls: [],
   /**
    * The outcome of the next flow, in order: `{ type: 'success', token?, activation? }`,
@@ -84,6 +84,15 @@ export const connectAts = (options) => connect('ATS', options);
 export const connectAssessment = (options) => connect('ASSESSMENT', options);
 export const connectLms = (options) => connect('LMS', options);
 export const prefetch = () => Promise.resolve();
+
+/** A success outcome with `token: null` stands for a reconnection that ended without one. */
+export function reconnect(integrationId, options) {
+  komboConnectTest.calls.push({ fn: 'reconnect', integrationId, options });
+  if (typeof integrationId != 'string' || !integrationId.trim()) {
+    return Promise.reject(new TypeError('reconnect() needs the id of the integration to reconnect, as your back-end stored it from activation.'));
+  }
+  return flow(options).then((o) => ({ activationToken: o.token, activation: o.activation ?? null }));
+}
 
 /**
  * HTML for a fake Connect flow page, for browser tests: route the link to it

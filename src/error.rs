@@ -69,6 +69,8 @@ pub enum Error {
     Dom,
     /// `connect()` was given something other than the four categories.
     InvalidCategory,
+    /// `reconnect()` was given no integration id (or not a string).
+    InvalidIntegrationId,
     /// An option of `connect()` has the wrong type; names the option.
     InvalidOption(&'static str),
     /// The caller's `AbortSignal` fired. Carries `signal.reason` (the call
@@ -142,12 +144,18 @@ impl Error {
             Error::Link(LinkError::SameOrigin) => {
                 "Refused to open the Kombo Connect link: it is on this page's own origin, where its frame could lift its own sandbox. Serve the flow (or a mock) from another origin."
             }
+            Error::Link(LinkError::OtherOrigin) => {
+                "Refused to open the Kombo Connect link: it is not on the flowOrigin this page allows. Check the link your back-end returns, or the flowOrigin option."
+            }
             Error::NoDocument => {
                 "showKomboConnect needs a page with a <body>: call it once the page has loaded."
             }
             Error::Dom => "The browser refused to add the Kombo Connect iframe to the page.",
             Error::InvalidCategory => {
                 "connect() needs a category: 'HRIS', 'ATS', 'ASSESSMENT' or 'LMS'."
+            }
+            Error::InvalidIntegrationId => {
+                "reconnect() needs the id of the integration to reconnect, as your back-end stored it from activation."
             }
             Error::InvalidOption(_) => "Invalid Kombo Connect option: ",
             Error::Aborted { .. } => "The Kombo Connect flow was aborted.",
@@ -200,9 +208,10 @@ impl From<Error> for JsValue {
             }
             // Same class as the reference's `new URL(...)` failure, so existing
             // `catch` blocks that look for a TypeError keep working.
-            Error::Link(_) | Error::ContainerNotElement | Error::InvalidCategory => {
-                js_sys::TypeError::new(message).into()
-            }
+            Error::Link(_)
+            | Error::ContainerNotElement
+            | Error::InvalidCategory
+            | Error::InvalidIntegrationId => js_sys::TypeError::new(message).into(),
             Error::InvalidOption(name) => {
                 let mut text = String::from(message);
                 text.push_str(name);

@@ -16,8 +16,8 @@
 //! borrowed for plain field moves: whatever must be dropped or called is
 //! moved out first and dropped after the borrow has ended.
 //!
-//! The flow itself is a Rust future, [`Flow`], of `Result<String, Error>`;
-//! `lib.rs` alone turns it into a Promise.
+//! The flow itself is a Rust future, [`Flow`], of the activation token (or
+//! why there is none); `lib.rs` alone turns it into a Promise.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -173,7 +173,7 @@ allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox";
 /// An open flow: what settles it, and everything it put in the page.
 struct OpenFlow {
     parts: Parts,
-    done: oneshot::Sender<Result<String, Error>>,
+    done: oneshot::Sender<Outcome>,
     events: Events,
 }
 
@@ -251,6 +251,10 @@ pub(crate) struct Options {
     /// `loadTimeoutMs`: fail with `KomboConnectLoadError` if the flow has
     /// not loaded by then; 0 for never.
     pub(crate) load_timeout_ms: u32,
+    /// Whether a `success` without a token ends the flow: only a
+    /// reconnection's may, since its integration exists already. Not a
+    /// page option.
+    pub(crate) token_optional: bool,
 }
 
 impl Options {
@@ -268,6 +272,7 @@ impl Options {
                 DEFAULT_LOAD_TIMEOUT_MS,
                 "loadTimeoutMs",
             )?,
+            token_optional: false,
         })
     }
 
@@ -287,13 +292,17 @@ pub(crate) const DEFAULT_LOAD_TIMEOUT_MS: u32 = 20_000;
 /// flows load before it, so the spinner does not flash.
 const OVERLAY_DELAY_MS: u32 = 100;
 
-/// The outcome of an open flow: the activation token, or why there is none.
-/// Resolves once the flow has been torn down.
+/// How a flow ended: its activation token (`None` only when
+/// [`Options::token_optional`] allowed a `success` without one), or why
+/// there is none.
+pub(crate) type Outcome = Result<Option<String>, Error>;
+
+/// The outcome of an open flow. Resolves once the flow has been torn down.
 #[must_use = "the flow's outcome is lost if it is not awaited"]
-pub(crate) struct Flow(oneshot::Receiver<Result<String, Error>>);
+pub(crate) struct Flow(oneshot::Receiver<Outcome>);
 
 impl Future for Flow {
-    type Output = Result<String, Error>;
+    type Output = Outcome;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // A sender dropped without an outcome: the panic handler tore the
@@ -337,6 +346,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
         events,
         loading,
         load_timeout_ms,
+        token_optional,
         ..
     } = options;
     let overlay_timeout =
@@ -370,7 +380,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
             fail_load(LoadFailure::TimedOut(load_timeout_ms))
         })
     });
-    let on_message = listen_for_messages(iframe.clone(), link.origin.clone());
+    let on_message = listen_for_messages(iframe.clone(), link.origin.clone(), token_optional);
     let on_load = EventListener::new(&iframe, "load", {
         let (events, iframe, origin) = (events.clone(), iframe.clone(), link.origin.clone());
         // The flow is never on our origin (`Link::parse`), so a document we
@@ -472,7 +482,7 @@ fn show_overlay() {
 
 /// Settles the open flow, if any: tears it down first, then reports and
 /// sends the outcome, so a handler that reopens the flow finds it free.
-fn finish(outcome: Result<String, Error>) {
+fn finish(outcome: Outcome) {
     // Not open: a second event in the same turn, or a page handler that
     // runs during the teardown below and closes again. Nothing to do.
     let Some(OpenFlow {
@@ -522,7 +532,11 @@ fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, Js
 /// this iframe's window *and* from the link's origin: the first alone (all
 /// the reference checks) would accept a success from whatever page the
 /// iframe has navigated to.
-fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> EventListener {
+fn listen_for_messages(
+    iframe: HtmlIFrameElement,
+    origin: String,
+    token_optional: bool,
+) -> EventListener {
     EventListener::new(&js::global(), "message", move |event: &Event| {
         let Some(event) = event.dyn_ref::<MessageEvent>() else {
             return;
@@ -539,9 +553,10 @@ fn listen_for_messages(iframe: HtmlIFrameElement, origin: String) -> EventListen
             return;
         }
         match read_message(&event.data()) {
-            Message::Success(token) => finish(Ok(token)),
+            Message::Success(token) => finish(Ok(Some(token))),
+            Message::Finished if token_optional => finish(Ok(None)),
             Message::Close => finish(Err(Error::UserCancelled)),
-            Message::Ignore => {}
+            Message::Finished | Message::Ignore => {}
         }
     })
 }

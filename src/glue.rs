@@ -1,7 +1,10 @@
-//! `connect()`: the whole embedded flow against the customer's own back-end.
+//! `connect()` and `reconnect()`: the whole embedded flow against the
+//! customer's own back-end.
 //!
 //! Kombo's guide has every customer hand-write the same three steps: ask
 //! their back-end for a link, show the flow, send the activation token back.
+//! Reconnecting an integration whose credentials expired is the same three
+//! steps with another first request (Kombo's relink endpoint behind it).
 //! Its own snippet gets two of them wrong (GET instead of POST for init, no
 //! `Content-Type: application/json` on activate, so `express.json()` sees
 //! no token). This module does the three steps once, correctly: both
@@ -36,16 +39,30 @@ use crate::cover::Cover;
 use crate::error::Error;
 use crate::flow::{self, Link};
 use crate::js;
-use crate::protocol::{describe_failure, Category, Failure, Stage};
+use crate::preconnect::Preconnect;
+use crate::protocol::{self, describe_failure, Category, Failure, Stage};
 
-/// The routes Kombo's guide asks customers to add to their back-end.
+/// The routes Kombo's guide asks customers to add to their back-end, and
+/// the one for reconnecting.
 const DEFAULT_INIT_URL: &str = "/integrations/kombo/init";
+const DEFAULT_RELINK_URL: &str = "/integrations/kombo/relink";
 const DEFAULT_ACTIVATE_URL: &str = "/integrations/kombo/activate";
+/// Where Kombo serves its flow (EU and US alike); `flowOrigin` changes it.
+const DEFAULT_FLOW_ORIGIN: &str = "https://connect.kombo.dev";
+
+/// What the first request asks the back-end for.
+pub(crate) enum Start {
+    /// A link for a new integration of this category (`connect()`).
+    Connect(Category),
+    /// A link to reconnect this integration (`reconnect()`).
+    Reconnect(String),
+}
 /// Per request; long enough for a back-end that calls Kombo in turn.
 const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 /// `ConnectOptions`, read and checked before any request is sent.
 pub(crate) struct Options {
+    /// `initUrl` for `connect()`, `relinkUrl` for `reconnect()`.
     init_url: String,
     /// `None` when the caller passed `activateUrl: false` (webhook users).
     activate_url: Option<String>,
@@ -53,20 +70,40 @@ pub(crate) struct Options {
     headers: JsValue,
     credentials: RequestCredentials,
     timeout_ms: u32,
+    /// `flowOrigin`, as the URL API serialises it: links from elsewhere are
+    /// refused. `None` when the caller did not pin one.
+    flow_origin: Option<String>,
     /// What the flow itself takes: container, signal, onEvent, loading,
     /// loadTimeoutMs.
     flow: flow::Options,
 }
 
 impl Options {
-    /// Reads a JS `ConnectOptions` object (or `undefined`), refusing wrong
-    /// types with a `TypeError` that names the option.
-    pub(crate) fn read(options: &JsValue) -> Result<Options, Error> {
+    /// Reads a JS `ConnectOptions` object (or `undefined`) for `start`,
+    /// refusing wrong types with a `TypeError` that names the option.
+    pub(crate) fn read(start: &Start, options: &JsValue) -> Result<Options, Error> {
         let get = |name: &str| js::option(options, name);
-        let init_url = match get("initUrl")? {
-            v if v.is_undefined() => DEFAULT_INIT_URL.into(),
-            v => v.as_string().ok_or(Error::InvalidOption("initUrl"))?,
+        let (name, default) = match start {
+            Start::Connect(_) => ("initUrl", DEFAULT_INIT_URL),
+            Start::Reconnect(_) => ("relinkUrl", DEFAULT_RELINK_URL),
         };
+        let init_url = match get(name)? {
+            v if v.is_undefined() => default.into(),
+            v => v.as_string().ok_or(Error::InvalidOption(name))?,
+        };
+        let flow_origin = match get("flowOrigin")? {
+            v if v.is_undefined() => None,
+            v => Some(
+                v.as_string()
+                    .and_then(|origin| js::url(&origin))
+                    .map(|url| url.origin())
+                    .filter(|origin| origin != "null")
+                    .ok_or(Error::InvalidOption("flowOrigin"))?,
+            ),
+        };
+        let mut flow = flow::Options::read(options)?;
+        // A reconnection may end without a token: the integration exists.
+        flow.token_optional = matches!(start, Start::Reconnect(_));
         let activate_url = match get("activateUrl")? {
             v if v.is_undefined() => Some(DEFAULT_ACTIVATE_URL.into()),
             v if v == JsValue::FALSE => None,
@@ -93,7 +130,8 @@ impl Options {
             headers,
             credentials,
             timeout_ms: js::millis(get("timeoutMs")?, DEFAULT_TIMEOUT_MS, "timeoutMs")?,
-            flow: flow::Options::read(options)?,
+            flow_origin,
+            flow,
         })
     }
 
@@ -104,22 +142,29 @@ impl Options {
     }
 }
 
-/// What `connect()` resolves with.
+/// What `connect()` and `reconnect()` resolve with.
 pub(crate) struct Connected {
-    /// The token the flow produced.
-    pub(crate) activation_token: String,
+    /// The token the flow produced; `None` for a reconnection that ended
+    /// without one.
+    pub(crate) activation_token: Option<String>,
     /// The parsed activate response; `null` for an empty body or no activation.
     pub(crate) activation: JsValue,
 }
 
-/// Runs init, the flow and activation, holding the lock throughout.
+/// Runs init (or relink), the flow and activation, holding the lock
+/// throughout.
 ///
 /// The loading overlay goes up at once, so the user sees the flow coming
-/// while the init request runs, and can close it. The run has its own
-/// `AbortController`, aborted by the caller's signal or by that close
-/// button, and each request follows it. Every failure is reported as one
-/// lifecycle event here, except the flow's own, which the flow reports.
-pub(crate) async fn connect(category: Category, options: Options) -> Result<Connected, Error> {
+/// while the init request runs, and can close it; the browser connects to
+/// the flow's origin meanwhile. The run has its own `AbortController`,
+/// aborted by the caller's signal or by that close button, and each
+/// request follows it. Every failure is reported as one lifecycle event
+/// here, except the flow's own, which the flow reports.
+///
+/// Activation is skipped when `activateUrl` is `false`, when the init
+/// response says `"activate": false`, and when a reconnection's flow ended
+/// without a token.
+pub(crate) async fn connect(start: Start, options: Options) -> Result<Connected, Error> {
     let lock = flow::lock()?;
     if let Some(aborted) = options.flow.abort_error() {
         return Err(aborted);
@@ -130,29 +175,38 @@ pub(crate) async fn connect(category: Category, options: Options) -> Result<Conn
         EventListener::new(signal, "abort", move |_| run.abort())
     });
     let cover = Cover::new(options.flow.container.clone(), options.flow.loading)?;
+    let preconnect = Preconnect::new(
+        &cover.document,
+        options
+            .flow_origin
+            .as_deref()
+            .unwrap_or(DEFAULT_FLOW_ORIGIN),
+    );
     let waiting = flow::wait(&lock, cover, run.clone());
     let run = run.signal();
-    let link = init(category, &options, &run)
+    let (link, activate) = init(&start, &options, &run)
         .await
         .map_err(reported(&options))?;
 
-    let activation_token = flow::open_waiting(waiting, &link, options.flow.clone())
-        .map_err(reported(&options))?
-        .await?;
+    let flow =
+        flow::open_waiting(waiting, &link, options.flow.clone()).map_err(reported(&options))?;
+    // The iframe's request is under way: it has the connection, or its own.
+    drop(preconnect);
+    let activation_token = flow.await?;
 
-    let activation = match &options.activate_url {
-        None => JsValue::NULL,
-        Some(url) => {
+    let activation = match (&options.activate_url, &activation_token) {
+        (Some(url), Some(activation_token)) if activate => {
             let body = Object::new();
             let _ = Reflect::set(&body, &"token".into(), &activation_token.as_str().into());
             let body = json(&body).unwrap_or_default();
             options.flow.events.emit("activate-start");
             let activation = post(&options, &run, Stage::Activate, url, &body)
                 .await
-                .map_err(|e| reported(&options)(e.with_token(&activation_token)))?;
+                .map_err(|e| reported(&options)(e.with_token(activation_token)))?;
             options.flow.events.emit("activate-done");
             activation
         }
+        _ => JsValue::NULL,
     };
     drop(lock);
     Ok(Connected {
@@ -161,14 +215,15 @@ pub(crate) async fn connect(category: Category, options: Options) -> Result<Conn
     })
 }
 
-/// The init request: the link to show, checked before the flow opens.
-async fn init(category: Category, options: &Options, run: &AbortSignal) -> Result<Link, Error> {
+/// The init (or relink) request: the link to show, checked before the flow
+/// opens, and whether the back-end wants the token activated.
+async fn init(start: &Start, options: &Options, run: &AbortSignal) -> Result<(Link, bool), Error> {
     let body = Object::new();
-    let _ = Reflect::set(
-        &body,
-        &"integration_category".into(),
-        &category.as_str().into(),
-    );
+    let (key, value) = match start {
+        Start::Connect(category) => ("integration_category", category.as_str()),
+        Start::Reconnect(id) => ("integration_id", id.as_str()),
+    };
+    let _ = Reflect::set(&body, &key.into(), &value.into());
     if options.init_body.is_object() {
         js::assign(&body, &options.init_body)?;
     }
@@ -185,7 +240,11 @@ async fn init(category: Category, options: &Options, run: &AbortSignal) -> Resul
     if run.aborted() {
         return Err(options.stopped());
     }
-    Link::parse(&link)
+    let link = Link::parse(&link)?;
+    protocol::check_flow_origin(&link.origin, options.flow_origin.as_deref())
+        .map_err(Error::Link)?;
+    let activate = js::field(&init, "activate") != Some(JsValue::FALSE);
+    Ok((link, activate))
 }
 
 /// Reports an error of the run (not of the flow) as its lifecycle event.

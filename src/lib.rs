@@ -31,6 +31,7 @@ mod observer;
 mod overlay;
 mod page;
 mod panic;
+mod preconnect;
 pub mod protocol;
 mod top_layer;
 
@@ -39,6 +40,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::Error;
+use crate::glue::Start;
 use crate::protocol::Category;
 
 /// Opens the Kombo Connect flow and resolves with the activation token.
@@ -64,6 +66,8 @@ pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
         .and_then(|()| js::link(&url))
         .and_then(|url| flow::open(&url, flow::Options::read(&options)?));
     match opened {
+        // The token is never `None` here: only `reconnect()` accepts a
+        // flow that ends without one.
         Ok(flow) => {
             future_to_promise(async move { flow.await.map(JsValue::from).map_err(JsValue::from) })
         }
@@ -86,25 +90,57 @@ pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
 /// ```
 #[wasm_bindgen(js_name = connect, skip_typescript)]
 pub fn connect(category: JsValue, options: JsValue) -> Promise {
+    let start = category
+        .as_string()
+        .as_deref()
+        .and_then(Category::parse)
+        .map(Start::Connect)
+        .ok_or(Error::InvalidCategory);
+    run(start, &options)
+}
+
+/// Reconnects an integration whose credentials expired or changed: `POST
+/// relinkUrl` with `{ integration_id }` for a link (Kombo's relink endpoint
+/// behind it), the flow, then activation as in [`connect`].
+///
+/// `integrationId` is Kombo's id of the integration, as the back-end
+/// stored it; `options` is a `ReconnectOptions` object. Resolves and
+/// rejects as `connect()` does; `activationToken` is `null` when the flow
+/// ended without a token (activation is then skipped).
+///
+/// ```js
+/// await reconnect('personio:CBNMt7dSNCzBdnRTx87dev4E');
+/// ```
+#[wasm_bindgen(js_name = reconnect, skip_typescript)]
+pub fn reconnect(integration_id: JsValue, options: JsValue) -> Promise {
+    let start = integration_id
+        .as_string()
+        .filter(|id| !id.is_empty())
+        .map(Start::Reconnect)
+        .ok_or(Error::InvalidIntegrationId);
+    run(start, &options)
+}
+
+/// `connect()` and `reconnect()` once their first argument is read: the
+/// options are checked before anything else happens, then the run is a
+/// Promise of `{ activationToken, activation }`.
+fn run(start: Result<Start, Error>, options: &JsValue) -> Promise {
     let read = refuse_after_panic().and_then(|()| {
-        let category = category
-            .as_string()
-            .as_deref()
-            .and_then(Category::parse)
-            .ok_or(Error::InvalidCategory)?;
-        Ok((category, glue::Options::read(&options)?))
+        let start = start?;
+        let options = glue::Options::read(&start, options)?;
+        Ok((start, options))
     });
-    let (category, options) = match read {
+    let (start, options) = match read {
         Ok(read) => read,
         Err(error) => return Promise::reject(&error.into()),
     };
     future_to_promise(async move {
-        let done = glue::connect(category, options).await?;
+        let done = glue::connect(start, options).await?;
         let result = Object::new();
         let _ = Reflect::set(
             &result,
             &"activationToken".into(),
-            &done.activation_token.into(),
+            &done.activation_token.map_or(JsValue::NULL, JsValue::from),
         );
         let _ = Reflect::set(&result, &"activation".into(), &done.activation);
         Ok(result.into())

@@ -25,6 +25,10 @@ pub enum LinkError {
     /// A link on the page's own origin: framed with `allow-scripts` and
     /// `allow-same-origin`, a page can remove its own sandbox.
     SameOrigin,
+    /// A link from the back-end that is not on the `flowOrigin` the page
+    /// pinned: a misconfigured or compromised back-end cannot point the
+    /// flow (and the token it produces) elsewhere.
+    OtherOrigin,
 }
 
 /// Decides whether a parsed link may be opened in the iframe.
@@ -101,6 +105,9 @@ pub fn is_loopback(hostname: &str) -> bool {
 pub enum Message {
     /// The user connected an integration; carries the activation token.
     Success(String),
+    /// `success` without a token: how a reconnection may end, since the
+    /// integration exists already.
+    Finished,
     /// The user closed the flow.
     Close,
     /// Anything else: unknown types, malformed payloads. Ignored so that a
@@ -111,20 +118,41 @@ pub enum Message {
 /// Classifies a message from the already-parsed `type` and
 /// `data.activation_token` fields.
 ///
-/// A success without a string token is ignored, not resolved: the reference
-/// resolves with whatever is there (a number, `undefined`), which the caller
-/// then sends to its back-end as a token.
+/// A success without a string token is [`Message::Finished`], which only a
+/// reconnection accepts; everywhere else it is ignored, not resolved: the
+/// reference resolves with whatever is there (a number, `undefined`), which
+/// the caller then sends to its back-end as a token.
 ///
 /// ```
 /// use kombo_connect_wasm::protocol::{classify, Message};
 /// assert_eq!(classify(Some("close"), None), Message::Close);
+/// assert_eq!(classify(Some("success"), None), Message::Finished);
 /// assert_eq!(classify(Some("constructor"), None), Message::Ignore);
 /// ```
 pub fn classify(kind: Option<&str>, token: Option<String>) -> Message {
     match (kind, token) {
         (Some("success"), Some(token)) if !token.is_empty() => Message::Success(token),
+        (Some("success"), _) => Message::Finished,
         (Some("close"), _) => Message::Close,
         _ => Message::Ignore,
+    }
+}
+
+/// Checks a link from the back-end against the `flowOrigin` the page
+/// expects, when it gave one. Origins compare as the URL API serialises
+/// them (`scheme://host[:port]`, default port dropped).
+///
+/// ```
+/// use kombo_connect_wasm::protocol::{check_flow_origin, LinkError};
+/// let kombo = Some("https://connect.kombo.dev");
+/// assert_eq!(check_flow_origin("https://connect.kombo.dev", kombo), Ok(()));
+/// assert_eq!(check_flow_origin("https://evil.example", kombo), Err(LinkError::OtherOrigin));
+/// assert_eq!(check_flow_origin("https://evil.example", None), Ok(()));
+/// ```
+pub fn check_flow_origin(link_origin: &str, expected: Option<&str>) -> Result<(), LinkError> {
+    match expected {
+        Some(expected) if expected != link_origin => Err(LinkError::OtherOrigin),
+        _ => Ok(()),
     }
 }
 
@@ -442,11 +470,33 @@ mod tests {
     }
 
     #[test]
-    fn success_without_string_token_is_ignored() {
-        assert_eq!(classify(Some("success"), None), Message::Ignore);
+    fn success_without_string_token_only_finishes() {
+        assert_eq!(classify(Some("success"), None), Message::Finished);
         assert_eq!(
             classify(Some("success"), Some(String::new())),
-            Message::Ignore
+            Message::Finished
+        );
+    }
+
+    #[test]
+    fn a_pinned_flow_origin_refuses_every_other_origin() {
+        let kombo = Some("https://connect.kombo.dev");
+        for other in [
+            "https://connect.kombo.dev.evil.example",
+            "http://connect.kombo.dev",
+            "https://connect.kombo.dev:8443",
+            "https://connect.us.kombo.dev",
+            "null",
+        ] {
+            assert_eq!(
+                check_flow_origin(other, kombo),
+                Err(LinkError::OtherOrigin),
+                "{other}"
+            );
+        }
+        assert_eq!(
+            check_flow_origin("https://connect.kombo.dev", kombo),
+            Ok(())
         );
     }
 

@@ -252,3 +252,136 @@ test('an invalid category or option rejects with a TypeError before any request'
   }
   assert.equal(sent(INIT).length, 0);
 }));
+
+// reconnect(): the relink route instead of init, the rest as connect().
+const RELINK = '/integrations/kombo/relink';
+const reconnect = (ctx, integrationId, options) =>
+  ctx.page.evaluate(([i, o]) => T.reconnect(i, o), [integrationId, options]);
+
+for (const impl of ['esm', 'global']) {
+  test(`reconnect() posts relink with the integration id, shows the flow, activates, and resolves (${impl})`, () => withPage(async (ctx) => {
+    servers.routes[RELINK] = (req, res) => json(res, 200, { link: flowLink() });
+    const id = await reconnect(ctx, 'personio:CBNMt7dSNCzBdnRTx87dev4E', { initBody: { language: 'de' }, onEvent: 'record' });
+    await finishFlow(ctx, 'relink_tok');
+    const r = await ctx.result(id);
+    assert.equal(r.state, 'resolved', JSON.stringify(r.error));
+    assert.equal(r.value.activationToken, 'relink_tok');
+    assert.equal(r.value.activation.token_seen, 'relink_tok');
+    const [relink] = sent(RELINK);
+    assert.equal(relink.method, 'POST');
+    assert.equal(relink.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(relink.body), { integration_id: 'personio:CBNMt7dSNCzBdnRTx87dev4E', language: 'de' });
+    assert.equal(sent(INIT).length, 0);
+    assert.deepEqual(JSON.parse(sent(ACTIVATE)[0].body), { token: 'relink_tok' });
+    const events = await ctx.page.evaluate((i) => T.events[i].map((e) => e.type), id);
+    assert.deepEqual(events, ['init-start', 'init-done', 'open', 'loaded', 'success', 'close', 'activate-start', 'activate-done']);
+  }, impl));
+}
+
+test('a reconnection flow that ends without a token resolves with activationToken null and skips activation', () => withPage(async (ctx) => {
+  servers.routes[RELINK] = (req, res) => json(res, 200, { link: flowLink() });
+  const id = await reconnect(ctx, 'personio:1');
+  await ctx.post({ type: 'success', data: {} });
+  assert.deepEqual((await ctx.result(id)).value, { activationToken: null, activation: null });
+  await sleep(50);
+  assert.equal(sent(ACTIVATE).length, 0);
+}));
+
+test('connect() keeps ignoring a success without a token: the flow stays open', () => withPage(async (ctx) => {
+  const id = await connect(ctx, 'HRIS');
+  await ctx.post({ type: 'success', data: {} });
+  assert.ok(await ctx.pendingFor(id, 200));
+  await finishFlow(ctx);
+  assert.equal((await ctx.result(id)).value.activationToken, 'act_tok_1');
+}));
+
+test('"activate": false in the relink (or init) response skips activation', () => withPage(async (ctx) => {
+  servers.routes[RELINK] = (req, res) => json(res, 200, { link: flowLink(), activate: false });
+  const id = await reconnect(ctx, 'personio:1');
+  await finishFlow(ctx, 'relink_tok');
+  assert.deepEqual((await ctx.result(id)).value, { activationToken: 'relink_tok', activation: null });
+  servers.routes[INIT] = (req, res) => json(res, 200, { link: flowLink(), activate: false });
+  const id2 = await connect(ctx, 'HRIS');
+  await finishFlow(ctx, 'tok_2');
+  assert.deepEqual((await ctx.result(id2)).value, { activationToken: 'tok_2', activation: null });
+  await sleep(50);
+  assert.equal(sent(ACTIVATE).length, 0);
+}));
+
+test('reconnect() errors are connect() errors: relink 404 is a KomboConnectRequestError with an error event', () => withPage(async (ctx) => {
+  servers.routes['/api/relink'] = (req, res) => json(res, 404, { error: { code: 'not_found' } });
+  const id = await reconnect(ctx, 'personio:gone', { relinkUrl: '/api/relink', onEvent: 'record' });
+  const r = await ctx.result(id);
+  assert.ok(r.error.isRequestError);
+  assert.equal(r.error.stage, 'init');
+  assert.equal(r.error.status, 404);
+  assert.match(r.error.message, /^POST \/api\/relink failed with HTTP 404/);
+  assert.deepEqual(await ctx.page.evaluate((i) => T.events[i].map((e) => e.type), id), ['init-start', 'error']);
+  assert.equal(await ctx.iframes(), 0);
+}));
+
+test('reconnect() without an integration id rejects with a TypeError before any request', () => withPage(async (ctx) => {
+  for (const bad of [undefined, '', 42, { id: 'personio:1' }]) {
+    const r = await ctx.result(await reconnect(ctx, bad));
+    assert.equal(r.error?.name, 'TypeError', JSON.stringify(bad));
+    assert.match(r.error.message, /reconnect\(\) needs the id of the integration/);
+  }
+  assert.equal(servers.requests.filter((r) => r.method === 'POST').length, 0);
+}));
+
+test('aborting a reconnection while the flow is open rejects with AbortError and skips activation', () => withPage(async (ctx) => {
+  servers.routes[RELINK] = (req, res) => json(res, 200, { link: flowLink() });
+  const id = await reconnect(ctx, 'personio:1', { abortable: true });
+  await ctx.flowFrame();
+  await ctx.page.evaluate((i) => T.controllers[i].abort(), id);
+  assert.equal((await ctx.result(id)).error.name, 'AbortError');
+  await sleep(50);
+  assert.equal(sent(ACTIVATE).length, 0);
+}));
+
+// flowOrigin: the origin the page expects the flow on.
+test('with flowOrigin, a link from any other origin is refused before any iframe, with an error event', () => withPage(async (ctx) => {
+  const id = await connect(ctx, 'HRIS', { flowOrigin: 'https://connect.kombo.dev', onEvent: 'record' });
+  const r = await ctx.result(id);
+  assert.equal(r.error?.name, 'TypeError');
+  assert.match(r.error.message, /not on the flowOrigin/);
+  assert.equal(await ctx.iframes(), 0);
+  assert.deepEqual(await ctx.page.evaluate((i) => T.events[i].map((e) => e.type), id), ['init-start', 'init-done', 'error']);
+  assert.equal(sent(ACTIVATE).length, 0);
+}));
+
+test('with flowOrigin matching the link (any path, a trailing slash), the flow opens', () => withPage(async (ctx) => {
+  const id = await connect(ctx, 'HRIS', { flowOrigin: `${servers.flow}/` });
+  await finishFlow(ctx);
+  assert.equal((await ctx.result(id)).state, 'resolved');
+}));
+
+test('an invalid flowOrigin is a TypeError before any request', () => withPage(async (ctx) => {
+  for (const bad of ['connect.kombo.dev', 42, 'data:text/html,x']) {
+    const r = await ctx.result(await connect(ctx, 'HRIS', { flowOrigin: bad }));
+    assert.equal(r.error?.name, 'TypeError', String(bad));
+    assert.match(r.error.message, /flowOrigin/);
+  }
+  assert.equal(sent(INIT).length, 0);
+}));
+
+test('while init runs, the page preconnects to the flow origin; the hint is gone once the flow opens', () => withPage(async (ctx) => {
+  let answer;
+  servers.routes[INIT] = (req, res) => { answer = () => json(res, 200, { link: flowLink() }); };
+  const hints = () => ctx.page.evaluate(() => [...document.head.querySelectorAll('link[rel=preconnect]')].map((l) => l.href));
+  const id = await connect(ctx, 'HRIS', { flowOrigin: servers.flow });
+  for (const end = Date.now() + 5000; !answer && Date.now() < end;) await sleep(10);
+  assert.deepEqual(await hints(), [`${servers.flow}/`]);
+  answer();
+  await ctx.flowFrame();
+  assert.deepEqual(await hints(), []);
+  await finishFlow(ctx);
+  assert.equal((await ctx.result(id)).state, 'resolved');
+  // Without flowOrigin: Kombo's own origin; gone again when init fails.
+  servers.routes[INIT] = (req, res) => setTimeout(() => json(res, 500, {}), 200);
+  const id2 = await connect(ctx, 'HRIS');
+  await sleep(50);
+  assert.deepEqual(await hints(), ['https://connect.kombo.dev/']);
+  assert.equal((await ctx.result(id2)).error.status, 500);
+  assert.deepEqual(await hints(), []);
+}));

@@ -95,6 +95,17 @@
       Object.assign(rest, withEvents(rest));
       return record(() => (via ? window.SDK[via](rest) : window.SDK.connect(category, rest)));
     },
+    /** Calls reconnect(integrationId, options), with connect()'s `abortable` and `onEvent` modes. */
+    reconnect(integrationId, options = {}) {
+      const { abortable, ...rest } = options;
+      if (abortable) {
+        const controller = new AbortController();
+        controllers[calls.length] = controller;
+        rest.signal = controller.signal;
+      }
+      Object.assign(rest, withEvents(rest));
+      return record(() => window.SDK.reconnect(integrationId, rest));
+    },
     container(attached = true) {
       const div = document.createElement('div');
       div.id = 'container-' + calls.length;
