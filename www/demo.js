@@ -1,6 +1,7 @@
 // The settings page of the demo: two buttons that run connect() against
 // this server's back-end routes, a status line, and the stored
-// integrations. Plain DOM, no framework, no innerHTML (strict CSP).
+// integrations, each with a Reconnect button (reconnect()). Plain DOM, no
+// framework, no innerHTML (strict CSP).
 window.startDemo = function startDemo(sdk) {
   const status = document.getElementById('status');
   const list = document.getElementById('integrations');
@@ -12,6 +13,11 @@ window.startDemo = function startDemo(sdk) {
     greenhouse: 'Greenhouse', lever: 'Lever', workable: 'Workable', teamtailor: 'Teamtailor',
   };
   const toolName = (id) => tools[id] || id;
+  let stored = [];
+  // The origin the back-end's links must be on (the mock flow here, Kombo's
+  // own in production); connect() refuses links from anywhere else.
+  const config = fetch('/demo/config.json').then((r) => r.json()).catch(() => ({}));
+  const flowOptions = async () => ({ flowOrigin: (await config).flow_origin });
 
   // One plain sentence for people, and the SDK's technical message below it
   // for whoever opens a support ticket.
@@ -32,6 +38,7 @@ window.startDemo = function startDemo(sdk) {
       const response = await fetch('/integrations');
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const { integrations } = await response.json();
+      stored = integrations;
       list.replaceChildren(...integrations.map(row));
       empty.hidden = integrations.length > 0;
     } catch (error) {
@@ -40,6 +47,8 @@ window.startDemo = function startDemo(sdk) {
   }
 
   function row(integration) {
+    const again = el('button', { type: 'button', className: 'link', textContent: 'Reconnect' });
+    again.addEventListener('click', () => reconnect(integration, again));
     const remove = el('button', { type: 'button', className: 'link', textContent: 'Remove' });
     remove.addEventListener('click', async () => {
       remove.disabled = true;
@@ -53,36 +62,70 @@ window.startDemo = function startDemo(sdk) {
       el('span', { className: 'tool', textContent: toolName(integration.tool) }),
       el('span', { className: 'meta', textContent: `${integration.id} · connected ${when}` }),
       el('span', { className: 'badge', textContent: (integration.setup_status || 'unknown').toLowerCase() }),
-      remove);
+      el('span', { className: 'row-actions' }, again, remove));
   }
 
-  let running = false;
-  async function connect(category) {
+  /** Runs `run()` with every SDK button busy, and says how it went. */
+  async function busy(run, done, category) {
     // Busy, not disabled: focus comes back to the button when the flow closes.
     if (running) return;
     running = true;
-    buttons.forEach((b) => b.setAttribute('aria-busy', 'true'));
-    say('busy', `Opening Kombo Connect for your ${names[category]}…`);
+    const all = document.querySelectorAll('button[data-category], .integration button, #status button');
+    all.forEach((b) => b.setAttribute('aria-busy', 'true'));
     try {
-      const { activation } = await sdk.connect(category);
-      say('success', `Connected ${toolName(activation.tool)}. It is listed below.`);
-      await refresh();
+      await done(await run());
     } catch (error) {
-      if (error instanceof sdk.KomboConnectCancelledError) {
-        say('idle', 'Cancelled. Nothing was connected.');
-      } else if (error instanceof sdk.KomboConnectRequestError) {
-        const step = error.stage === 'init' ? 'start the connection' : 'save the connection';
-        const why = error.status ? `the server answered with an error (HTTP ${error.status})` : 'the server could not be reached';
-        say('error', `Could not ${step}: ${why}. Please try again in a moment.`, error.message);
-      } else if (error instanceof sdk.KomboConnectLoadError) {
-        const why = { csp: 'this page does not allow it to be shown', replaced: 'something on this page closed it', sdk: 'its files did not load' }[error.reason] ?? 'it did not load in time';
-        say('error', `Kombo Connect could not open: ${why}. Please try again in a moment.`, error.message);
-      } else {
-        say('error', 'Something went wrong. Please try again.', error.message);
-      }
+      // The back-end refuses a second integration of a category the
+      // organization has (HTTP 409): offer to reconnect the one it has.
+      if (category && error instanceof sdk.KomboConnectRequestError && error.status === 409) await offerReconnect(category, error);
+      else explain(error);
     } finally {
       running = false;
-      buttons.forEach((b) => b.setAttribute('aria-busy', 'false'));
+      all.forEach((b) => b.setAttribute('aria-busy', 'false'));
+    }
+  }
+
+  function reconnect(integration) {
+    const name = toolName(integration.tool);
+    say('busy', `Opening Kombo Connect to reconnect ${name}…`);
+    return busy(async () => sdk.reconnect(integration.id, await flowOptions()), async () => {
+      say('success', `Reconnected ${name}.`);
+      await refresh();
+    });
+  }
+
+  let running = false;
+  function connect(category) {
+    say('busy', `Opening Kombo Connect for your ${names[category]}…`);
+    return busy(async () => sdk.connect(category, await flowOptions()), async ({ activation }) => {
+      say('success', `Connected ${toolName(activation.tool)}. It is listed below.`);
+      await refresh();
+    }, category);
+  }
+
+  async function offerReconnect(category, error) {
+    await refresh();
+    const existing = stored.find((i) => i.category === category);
+    if (!existing) return explain(error);
+    const name = toolName(existing.tool);
+    const again = el('button', { type: 'button', className: 'secondary', textContent: `Reconnect ${name}` });
+    again.addEventListener('click', () => reconnect(existing));
+    say('warning', `Your ${names[category]} is already connected: ${name}. Connecting a second one would duplicate it; reconnect it instead if it stopped syncing.`);
+    status.append(again);
+  }
+
+  function explain(error) {
+    if (error instanceof sdk.KomboConnectCancelledError) {
+      say('idle', 'Cancelled. Nothing was connected.');
+    } else if (error instanceof sdk.KomboConnectRequestError) {
+      const step = error.stage === 'init' ? 'start the connection' : 'save the connection';
+      const why = error.status ? `the server answered with an error (HTTP ${error.status})` : 'the server could not be reached';
+      say('error', `Could not ${step}: ${why}. Please try again in a moment.`, error.message);
+    } else if (error instanceof sdk.KomboConnectLoadError) {
+      const why = { csp: 'this page does not allow it to be shown', replaced: 'something on this page closed it', sdk: 'its files did not load' }[error.reason] ?? 'it did not load in time';
+      say('error', `Kombo Connect could not open: ${why}. Please try again in a moment.`, error.message);
+    } else {
+      say('error', 'Something went wrong. Please try again.', error.message);
     }
   }
 

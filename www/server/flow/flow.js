@@ -13,11 +13,12 @@ const form = document.querySelector('form[data-token]');
 if (form) {
   const error = form.querySelector('.error');
   const submit = form.querySelector('button[type=submit]');
-  form.querySelector('input[name=tool]')?.focus();
+  form.querySelector('input[name=tool]:not([type=hidden]), input[name=api_key]')?.focus();
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
-    submit.textContent = 'Connecting…';
+    const label = submit.textContent;
+    submit.textContent = label === 'Reconnect' ? 'Reconnecting…' : 'Connecting…';
     error.hidden = true;
     try {
       const response = await fetch('/connect/complete', {
@@ -32,7 +33,7 @@ if (form) {
       error.textContent = `Could not connect: ${e.message}`;
       error.hidden = false;
       submit.disabled = false;
-      submit.textContent = 'Connect';
+      submit.textContent = label;
     }
   });
 }

@@ -1,11 +1,18 @@
 //! The customer's back-end: what every app that embeds Kombo Connect adds.
 //!
-//! Exactly the two routes of Kombo's guide, as `connect()` calls them:
+//! The two routes of Kombo's guide, as `connect()` calls them:
 //! `POST /integrations/kombo/init` (JSON `{integration_category, …}` →
 //! `{link}`) and `POST /integrations/kombo/activate` (JSON `{token}` → the
-//! stored integration), plus `GET /integrations` and
-//! `DELETE /integrations/{id}` for the settings page. It also serves the
-//! demo pages and `pkg/` under a strict Content-Security-Policy.
+//! stored integration), the one `reconnect()` calls,
+//! `POST /integrations/kombo/relink` (JSON `{integration_id}` → `{link}`),
+//! plus `GET /integrations` and `DELETE /integrations/{id}` for the
+//! settings page. It also serves the demo pages and `pkg/` under a strict
+//! Content-Security-Policy.
+//!
+//! What Kombo leaves to the customer is done here: a second flow for a
+//! tool (or category) the organization already has is refused, since
+//! Kombo does not deduplicate, and an activation token is only accepted
+//! for an integration of the signed-in organization.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State as AxumState};
@@ -65,9 +72,18 @@ pub fn router(state: State, config: &Config, flow_origin: &str) -> Router {
     Router::new()
         .route("/integrations/kombo/init", post(init))
         .route("/integrations/kombo/activate", post(activate))
+        .route("/integrations/kombo/relink", post(relink))
         .route("/integrations", get(list))
         .route("/integrations/{id}", delete(remove))
         .with_state(state)
+        // What the demo page passes as `flowOrigin`: the origin links must be on.
+        .route(
+            "/demo/config.json",
+            get({
+                let config = json!({ "flow_origin": flow_origin });
+                move || async move { Json(config) }
+            }),
+        )
         .merge(pages)
 }
 
@@ -109,11 +125,28 @@ async fn init(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body?;
     let user = DEMO_USER;
+    let category = body.integration_category.unwrap_or_else(|| "HRIS".into());
+    // Kombo would create a second integration: offer the stored one instead.
+    let existing = state
+        .db
+        .connected(user.origin_id, &category, body.integration_tool.as_deref())
+        .map_err(db_failed)?;
+    if let Some(existing) = existing {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "already_connected",
+            format!(
+                "Your organization already has {} connected ({}). Reconnect it instead of connecting a second one.",
+                existing.tool, existing.id
+            ),
+        )
+        .about(&existing.id, &existing.tool));
+    }
     let mut request = json!({
         "end_user_email": user.email,
         "end_user_organization_name": user.organization,
         "end_user_origin_id": user.origin_id,
-        "integration_category": body.integration_category.unwrap_or_else(|| "HRIS".into()),
+        "integration_category": category,
     });
     if let Some(tool) = body.integration_tool {
         request["integration_tool"] = tool.into();
@@ -146,14 +179,83 @@ async fn activate(
             "token must not be empty",
         ));
     }
+    let user = DEMO_USER;
     // Idempotent: a token already activated returns what we stored, so a
     // retry after a lost response neither fails nor duplicates.
     if let Some(stored) = state.db.by_token(&token).map_err(db_failed)? {
-        return Ok(Json(stored).into_response());
+        if stored.end_user_origin_id.as_deref() == Some(user.origin_id) {
+            return Ok(Json(stored).into_response());
+        }
+        return Err(not_yours());
     }
-    let integration = state.kombo.activate(&token).await.map_err(kombo_failed)?;
+    let mut integration = state
+        .kombo
+        .integration_by_token(&token)
+        .await
+        .map_err(kombo_failed)?;
+    // The token proves a flow finished, not whose: a token from another
+    // customer's flow must not attach their integration to this one.
+    if integration.end_user_origin_id.as_deref() != Some(user.origin_id) {
+        return Err(not_yours());
+    }
+    let reconnected = state
+        .db
+        .get(user.origin_id, &integration.id)
+        .map_err(db_failed)?
+        .is_some();
+    integration.category = state.kombo.category(&integration.id).await.ok();
     let stored = state.db.store(&token, &integration).map_err(db_failed)?;
-    Ok((StatusCode::CREATED, Json(stored)).into_response())
+    let status = match reconnected {
+        true => StatusCode::OK,
+        false => StatusCode::CREATED,
+    };
+    Ok((status, Json(stored)).into_response())
+}
+
+fn not_yours() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "wrong_organization",
+        "This activation token belongs to another organization's integration.",
+    )
+}
+
+#[derive(Deserialize)]
+struct RelinkBody {
+    integration_id: String,
+    language: Option<String>,
+}
+
+/// `reconnect()`'s route: a link that reconnects one of the organization's
+/// integrations (its credentials expired or changed).
+async fn relink(
+    AxumState(state): AxumState<State>,
+    body: Result<Json<RelinkBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body?;
+    let user = DEMO_USER;
+    // Only the organization's own: an id is not a secret.
+    let Some(integration) = state
+        .db
+        .get(user.origin_id, &body.integration_id)
+        .map_err(db_failed)?
+    else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No integration with this id.",
+        ));
+    };
+    let mut request = json!({});
+    if let Some(language) = body.language {
+        request["language"] = language.into();
+    }
+    let link = state
+        .kombo
+        .relink(&integration.id, &request)
+        .await
+        .map_err(kombo_failed)?;
+    Ok(Json(json!({ "link": link })))
 }
 
 async fn list(AxumState(state): AxumState<State>) -> Result<Json<Value>, ApiError> {

@@ -22,6 +22,10 @@ pub struct Config {
     pub kombo_api_key: Option<String>,
     /// `KOMBO_API_URL`, default Kombo's EU API.
     pub kombo_api_url: String,
+    /// `KOMBO_FLOW_ORIGIN`: where the real Kombo serves its flow, for the
+    /// page's CSP and `flowOrigin`; default `https://connect.kombo.dev`.
+    /// Unused with the mock, whose flow is on `FLOW_PORT`.
+    pub kombo_flow_origin: String,
     /// How long an embedded link stays valid (Kombo: one hour).
     pub link_ttl: Duration,
 }
@@ -31,7 +35,7 @@ pub const KOMBO_EU_API: &str = "https://api.kombo.dev/v1";
 
 impl Config {
     /// Reads `PORT`, `FLOW_PORT`, `DATA_DIR`, `WWW_DIR`, `PKG_DIR`,
-    /// `KOMBO_API_KEY` and `KOMBO_API_URL`.
+    /// `KOMBO_API_KEY`, `KOMBO_API_URL` and `KOMBO_FLOW_ORIGIN`.
     pub fn from_env() -> Result<Config, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let port = |name: &str, default: u16| -> Result<u16, String> {
@@ -54,6 +58,8 @@ impl Config {
             pkg_dir: var("PKG_DIR").unwrap_or_else(|| "pkg".into()).into(),
             kombo_api_key: var("KOMBO_API_KEY"),
             kombo_api_url: var("KOMBO_API_URL").unwrap_or_else(|| KOMBO_EU_API.into()),
+            kombo_flow_origin: var("KOMBO_FLOW_ORIGIN")
+                .unwrap_or_else(|| "https://connect.kombo.dev".into()),
             link_ttl: Duration::from_secs(3600),
         })
     }

@@ -31,6 +31,10 @@ pub struct Integration {
     pub end_user_email: Option<String>,
     /// e.g. `COMPLETED`.
     pub setup_status: Option<String>,
+    /// `HRIS`, `ATS`, …: from Kombo's integration details, so a second
+    /// flow for a category already connected can be refused.
+    #[serde(default)]
+    pub category: Option<String>,
     /// Seconds since the epoch, set by us.
     #[serde(default)]
     pub connected_at: i64,
@@ -61,6 +65,13 @@ impl Db {
                integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE
              );",
         )?;
+        // Files from before the category column get it, empty.
+        let has_category = conn
+            .prepare("SELECT 1 FROM pragma_table_info('integrations') WHERE name = 'category'")?
+            .exists([])?;
+        if !has_category {
+            conn.execute_batch("ALTER TABLE integrations ADD COLUMN category TEXT")?;
+        }
         Ok(Db(Arc::new(Mutex::new(conn))))
     }
 
@@ -80,6 +91,40 @@ impl Db {
         ))?;
         let rows = stmt.query_map([], from_row)?;
         rows.collect()
+    }
+
+    /// The organization's integration with this id.
+    pub fn get(&self, origin_id: &str, id: &str) -> rusqlite::Result<Option<Integration>> {
+        self.conn()
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM integrations WHERE id = ?1 AND end_user_origin_id = ?2"
+                ),
+                [id, origin_id],
+                from_row,
+            )
+            .optional()
+    }
+
+    /// The organization's integration of `tool`, or else (when `tool` is
+    /// `None`) any of `category`: what a new flow would duplicate.
+    pub fn connected(
+        &self,
+        origin_id: &str,
+        category: &str,
+        tool: Option<&str>,
+    ) -> rusqlite::Result<Option<Integration>> {
+        let sql = match tool {
+            Some(_) => "tool = ?2",
+            None => "category = ?2",
+        };
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM integrations WHERE end_user_origin_id = ?1 AND {sql} ORDER BY connected_at, rowid LIMIT 1"),
+                [origin_id, tool.unwrap_or(category)],
+                from_row,
+            )
+            .optional()
     }
 
     /// The integration an activation token produced, if it was stored.
@@ -103,9 +148,10 @@ impl Db {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         tx.execute(
-            "INSERT INTO integrations (id, tool, end_user_origin_id, end_user_organization_name, end_user_email, setup_status, connected_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT(id) DO UPDATE SET tool = excluded.tool, setup_status = excluded.setup_status",
+            "INSERT INTO integrations (id, tool, end_user_origin_id, end_user_organization_name, end_user_email, setup_status, connected_at, category)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT(id) DO UPDATE SET tool = excluded.tool, setup_status = excluded.setup_status,
+               category = coalesce(excluded.category, category)",
             params![
                 integration.id,
                 integration.tool,
@@ -113,7 +159,8 @@ impl Db {
                 integration.end_user_organization_name,
                 integration.end_user_email,
                 integration.setup_status,
-                now
+                now,
+                integration.category
             ],
         )?;
         tx.execute(
@@ -139,7 +186,7 @@ impl Db {
 }
 
 const COLUMNS: &str =
-    "id, tool, end_user_origin_id, end_user_organization_name, end_user_email, setup_status, connected_at";
+    "id, tool, end_user_origin_id, end_user_organization_name, end_user_email, setup_status, connected_at, category";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Integration> {
     Ok(Integration {
@@ -150,6 +197,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Integration> {
         end_user_email: row.get(4)?,
         setup_status: row.get(5)?,
         connected_at: row.get(6)?,
+        category: row.get(7)?,
     })
 }
 
@@ -166,6 +214,7 @@ mod tests {
             end_user_email: Some("alex@acme.example".into()),
             setup_status: Some("COMPLETED".into()),
             connected_at: 0,
+            category: Some("HRIS".into()),
         }
     }
 

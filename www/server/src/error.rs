@@ -16,6 +16,9 @@ pub struct ApiError {
     pub code: &'static str,
     /// For a person.
     pub message: String,
+    /// The integration the error is about (a duplicate), for the page to
+    /// offer what to do with it.
+    pub integration: Option<(String, String)>,
 }
 
 impl ApiError {
@@ -25,17 +28,25 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            integration: None,
         }
+    }
+
+    /// Names the integration (id, tool) the error is about.
+    pub fn about(mut self, id: &str, tool: &str) -> ApiError {
+        self.integration = Some((id.into(), tool.into()));
+        self
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({ "error": { "code": self.code, "message": self.message } })),
-        )
-            .into_response()
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some((id, tool)) = self.integration {
+            error["integration_id"] = id.into();
+            error["tool"] = tool.into();
+        }
+        (self.status, Json(json!({ "error": error }))).into_response()
     }
 }
 

@@ -4,9 +4,27 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::db::Integration;
+
+/// An id or token as one URL path segment: Kombo's ids contain `:`, and a
+/// value from a request must not add segments or a query.
+fn segment(value: &str) -> String {
+    // `.` and `..` would be read as dot segments and move up the path.
+    if value.bytes().all(|b| b == b'.') {
+        return "%252E".into();
+    }
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 /// A client for `…/v1/connect/…` with one API key.
 #[derive(Clone)]
@@ -67,20 +85,45 @@ impl Kombo {
             .ok_or(KomboError::Shape("data.link"))
     }
 
-    /// `POST /connect/activate-integration`; returns the integration.
-    pub async fn activate(&self, token: &str) -> Result<Integration, KomboError> {
-        let data = self
-            .post("/connect/activate-integration", &json!({ "token": token }))
-            .await?;
+    /// `GET /connect/integration-by-token/{token}`: the integration the
+    /// flow created, for the activation token it gave the page. (Kombo
+    /// marks `POST /connect/activate-integration` deprecated for this.)
+    pub async fn integration_by_token(&self, token: &str) -> Result<Integration, KomboError> {
+        let path = format!("/connect/integration-by-token/{}", segment(token));
+        let data = self.send(self.http.get(self.base.clone() + &path)).await?;
         serde_json::from_value(data).map_err(|_| KomboError::Shape("data.id and data.tool"))
     }
 
+    /// `GET /integrations/{integration_id}`: its category (`HRIS`, `ATS`, …).
+    pub async fn category(&self, integration_id: &str) -> Result<String, KomboError> {
+        let path = format!("/integrations/{}", segment(integration_id));
+        let data = self.send(self.http.get(self.base.clone() + &path)).await?;
+        data.get("category")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or(KomboError::Shape("data.category"))
+    }
+
+    /// `POST /integrations/{integration_id}/relink`; returns the link that
+    /// reconnects the integration, embedded like create-link's.
+    pub async fn relink(&self, integration_id: &str, body: &Value) -> Result<String, KomboError> {
+        let path = format!("/integrations/{}/relink", segment(integration_id));
+        let data = self.post(&path, body).await?;
+        data.get("link")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or(KomboError::Shape("data.link"))
+    }
+
     async fn post(&self, path: &str, body: &Value) -> Result<Value, KomboError> {
-        let response = self
-            .http
-            .post(self.base.clone() + path)
+        self.send(self.http.post(self.base.clone() + path).json(body))
+            .await
+    }
+
+    /// Sends with the API key; the answer's `data`, or Kombo's error.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, KomboError> {
+        let response = request
             .bearer_auth(&self.key)
-            .json(body)
             .send()
             .await
             .map_err(|e| KomboError::Network(e.to_string()))?;

@@ -79,7 +79,12 @@ pub async fn start(config: Config) -> Result<Demo, error::StartError> {
         Some(key) => kombo::Kombo::new(&config.kombo_api_url, key),
         None => kombo::Kombo::new(&(app_url.clone() + "/v1"), mock_api::MOCK_API_KEY),
     };
-    let app = backend::router(backend::State { db, kombo }, &config, &flow_url)
+    // The page frames the flow from here: the mock's, or Kombo's own.
+    let flow_origin = match &config.kombo_api_key {
+        Some(_) => config.kombo_flow_origin.clone(),
+        None => flow_url.clone(),
+    };
+    let app = backend::router(backend::State { db, kombo }, &config, &flow_origin)
         .merge(mock_api::router(mock.clone()));
     let flow = mock_flow::router(mock, &app_url);
 

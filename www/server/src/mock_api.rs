@@ -1,8 +1,10 @@
-//! An embedded mock of the three Kombo Connect endpoints the back-end
-//! uses, faithful to Kombo's documented shapes: `{"status":"success",
-//! "data":{…}}` or `{"status":"error","error":{"message":…}}`, a Bearer API
-//! key, validation of the required fields, embedded links valid for one
-//! hour, and activation tokens that can be used once.
+//! An embedded mock of the Kombo endpoints the back-end uses, faithful to
+//! Kombo's documented shapes: `{"status":"success","data":{…}}` or
+//! `{"status":"error","error":{"code","title","message","log_url"}}`, a
+//! Bearer API key, validation of the required fields, embedded links valid
+//! for one hour, and activation tokens that can be used once.
+//! `www/server/tests/contract.rs` checks its answers against fixtures of
+//! Kombo's public API reference, so the two cannot drift apart silently.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,8 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
-
-use crate::db::Integration;
 
 /// The key the back-end uses with the mock.
 pub const MOCK_API_KEY: &str = "demo-api-key";
@@ -56,6 +56,8 @@ pub struct Link {
     organization: String,
     origin_id: Option<String>,
     expires: Instant,
+    /// For a reconnection link (relink): the integration it reconnects.
+    pub relink_of: Option<String>,
 }
 
 impl Link {
@@ -65,11 +67,57 @@ impl Link {
     }
 }
 
-/// An activation token handed to the app by the flow.
-struct Activation {
-    link: Link,
+/// An integration as Kombo keeps it.
+#[derive(Clone, Debug)]
+struct KomboIntegration {
+    id: String,
     tool: String,
-    integration: Option<Integration>,
+    category: String,
+    origin_id: Option<String>,
+    organization: String,
+    email: String,
+}
+
+impl KomboIntegration {
+    /// `data` of `GET /connect/integration-by-token/{token}`.
+    fn by_token_data(&self) -> Value {
+        json!({
+            "id": self.id,
+            "tool": self.tool,
+            "end_user_origin_id": self.origin_id,
+            "end_user_organization_name": self.organization,
+            "end_user_email": self.email,
+            "setup_status": "COMPLETED",
+        })
+    }
+
+    /// `data` of `GET /integrations/{integration_id}`: the fields the
+    /// back-end reads, in Kombo's shape.
+    fn details_data(&self) -> Value {
+        let label = tools(&self.category)
+            .iter()
+            .find(|(id, _)| *id == self.tool)
+            .map_or(self.tool.as_str(), |(_, label)| label);
+        json!({
+            "id": self.id,
+            "tool": { "id": self.tool, "label": label, "internal_label": null,
+                      "logo_url": "", "icon_url": "" },
+            "category": self.category,
+            "status": "ACTIVE",
+            "setup_status": "COMPLETED",
+            "end_user": { "organization_name": self.organization,
+                          "creator_email": self.email, "origin_id": self.origin_id },
+        })
+    }
+}
+
+/// An activation token handed to the app by the flow: the integration it
+/// created (or, for a reconnection, reconnected).
+struct Activation {
+    integration_id: String,
+    /// Spent by the deprecated `activate-integration`, which is single use;
+    /// `integration-by-token` only reads.
+    activated: bool,
 }
 
 /// The mock's state, shared by the API routes and the flow page.
@@ -79,6 +127,7 @@ pub struct Mock {
     link_ttl: Duration,
     links: Mutex<HashMap<String, Link>>,
     activations: Mutex<HashMap<String, Activation>>,
+    integrations: Mutex<HashMap<String, KomboIntegration>>,
 }
 
 /// A random token: 24 hex characters from the OS's generator.
@@ -103,6 +152,7 @@ impl Mock {
             link_ttl,
             links: Mutex::default(),
             activations: Mutex::default(),
+            integrations: Mutex::default(),
         }
     }
 
@@ -118,16 +168,32 @@ impl Mock {
         if link.expired() {
             return Err("this link has expired");
         }
-        if !tools(&link.category).iter().any(|(id, _)| *id == tool) {
-            return Err("unknown tool for this category");
-        }
+        let integration_id = match &link.relink_of {
+            // A reconnection updates the integration it was made for.
+            Some(id) => id.clone(),
+            None => {
+                if !tools(&link.category).iter().any(|(id, _)| *id == tool) {
+                    return Err("unknown tool for this category");
+                }
+                let integration = KomboIntegration {
+                    id: format!("{tool}:{}", token()),
+                    tool: tool.into(),
+                    category: link.category.clone(),
+                    origin_id: link.origin_id.clone(),
+                    organization: link.organization.clone(),
+                    email: link.email.clone(),
+                };
+                let id = integration.id.clone();
+                lock(&self.integrations).insert(id.clone(), integration);
+                id
+            }
+        };
         let token = token();
         lock(&self.activations).insert(
             token.clone(),
             Activation {
-                link,
-                tool: tool.into(),
-                integration: None,
+                integration_id,
+                activated: false,
             },
         );
         Ok(token)
@@ -146,13 +212,31 @@ pub fn router(mock: Arc<Mock>) -> Router {
             "/v1/connect/integration-by-token/{token}",
             get(integration_by_token),
         )
+        .route("/v1/integrations/{id}", get(integration_details))
+        .route("/v1/integrations/{id}/relink", post(relink))
         .with_state(mock)
 }
 
+/// Kombo's error codes the mock answers with.
+const INPUT_INVALID: &str = "PLATFORM.INPUT_INVALID";
+const AUTHENTICATION_INVALID: &str = "PLATFORM.AUTHENTICATION_INVALID";
+const INTEGRATION_NOT_FOUND: &str = "PLATFORM.INTEGRATION_NOT_FOUND";
+
+/// Kombo's error answer; a 404 or 401 has its code, the rest are input errors.
 fn error(status: StatusCode, message: &str) -> Response {
+    let code = match status {
+        StatusCode::UNAUTHORIZED => Some(AUTHENTICATION_INVALID),
+        StatusCode::BAD_REQUEST => Some(INPUT_INVALID),
+        _ => None,
+    };
+    error_with(status, code, message)
+}
+
+fn error_with(status: StatusCode, code: Option<&str>, message: &str) -> Response {
     (
         status,
-        Json(json!({ "status": "error", "error": { "message": message } })),
+        Json(json!({ "status": "error", "error": {
+            "code": code, "title": null, "message": message, "log_url": null } })),
     )
         .into_response()
 }
@@ -273,33 +357,16 @@ async fn create_link(
         organization,
         origin_id: text("end_user_origin_id"),
         expires: Instant::now() + ttl,
+        relink_of: None,
     };
     lock(&mock.links).insert(link_token.clone(), link);
     success(json!({ "link": format!("{}/connect?token={link_token}", mock.flow_origin) }))
 }
 
-/// Creates the integration of an activation token, once.
-fn integration_for(activation: &mut Activation) -> Integration {
-    activation
-        .integration
-        .get_or_insert_with(|| Integration {
-            id: format!("{}:{}", activation.tool, token()),
-            tool: activation.tool.clone(),
-            end_user_origin_id: activation.link.origin_id.clone(),
-            end_user_organization_name: Some(activation.link.organization.clone()),
-            end_user_email: Some(activation.link.email.clone()),
-            setup_status: Some("COMPLETED".into()),
-            connected_at: 0,
-        })
-        .clone()
-}
-
-fn as_data(integration: &Integration) -> Value {
-    let mut data = json!(integration);
-    if let Some(map) = data.as_object_mut() {
-        map.remove("connected_at");
-    }
-    data
+/// The integration an activation token stands for.
+fn integration_of(mock: &Mock, token: &str) -> Option<KomboIntegration> {
+    let id = lock(&mock.activations).get(token)?.integration_id.clone();
+    lock(&mock.integrations).get(&id).cloned()
 }
 
 async fn activate_integration(
@@ -314,17 +381,17 @@ async fn activate_integration(
     let Some(token) = body.get("token").and_then(Value::as_str) else {
         return error(StatusCode::BAD_REQUEST, "token: Required");
     };
-    let mut activations = lock(&mock.activations);
-    match activations.get_mut(token) {
+    let spent = match lock(&mock.activations).get_mut(token) {
+        Some(a) => std::mem::replace(&mut a.activated, true),
+        None => false,
+    };
+    match integration_of(&mock, token) {
         None => error(
             StatusCode::NOT_FOUND,
             "No integration was found for this token.",
         ),
-        // Single use: a token activates its integration once.
-        Some(a) if a.integration.is_some() => {
-            error(StatusCode::BAD_REQUEST, "This token has already been used.")
-        }
-        Some(a) => success(as_data(&integration_for(a))),
+        Some(_) if spent => error(StatusCode::BAD_REQUEST, "This token has already been used."),
+        Some(integration) => success(integration.by_token_data()),
     }
 }
 
@@ -336,11 +403,88 @@ async fn integration_by_token(
     if let Err(e) = authorize(&mock, &headers) {
         return e;
     }
-    match lock(&mock.activations).get_mut(&token) {
+    match integration_of(&mock, &token) {
         None => error(
             StatusCode::NOT_FOUND,
             "No integration was found for this token.",
         ),
-        Some(a) => success(as_data(&integration_for(a))),
+        Some(integration) => success(integration.by_token_data()),
     }
+}
+
+fn integration_not_found() -> Response {
+    error_with(
+        StatusCode::NOT_FOUND,
+        Some(INTEGRATION_NOT_FOUND),
+        "The integration could not be found.",
+    )
+}
+
+async fn integration_details(
+    State(mock): State<Arc<Mock>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(e) = authorize(&mock, &headers) {
+        return e;
+    }
+    match lock(&mock.integrations).get(&id) {
+        None => integration_not_found(),
+        Some(integration) => success(integration.details_data()),
+    }
+}
+
+/// `POST /integrations/{integration_id}/relink`: a link, embedded the same
+/// way as create-link's, that reconnects the integration.
+async fn relink(
+    State(mock): State<Arc<Mock>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(e) = authorize(&mock, &headers) {
+        return e;
+    }
+    // The body is optional: every field has a default.
+    let body = match body.is_empty() {
+        true => serde_json::Map::new(),
+        false => match object(&body) {
+            Ok(b) => b,
+            Err(e) => return e,
+        },
+    };
+    let Some(integration) = lock(&mock.integrations).get(&id).cloned() else {
+        return integration_not_found();
+    };
+    let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+    let language = text("language").unwrap_or_else(|| "en".into());
+    if !LANGUAGES.contains(&language.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "language: must be one of en, de, fr, it, es",
+        );
+    }
+    let ttl = match text("link_type").as_deref() {
+        None | Some("EMBEDDED") => mock.link_ttl,
+        Some("MAGIC_LINK") => Duration::from_secs(365 * 24 * 3600),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "link_type: must be EMBEDDED or MAGIC_LINK",
+            )
+        }
+    };
+    let link_token = token();
+    let link = Link {
+        category: integration.category.clone(),
+        tool: Some(integration.tool.clone()),
+        language,
+        email: integration.email.clone(),
+        organization: integration.organization.clone(),
+        origin_id: integration.origin_id.clone(),
+        expires: Instant::now() + ttl,
+        relink_of: Some(integration.id.clone()),
+    };
+    lock(&mock.links).insert(link_token.clone(), link);
+    success(json!({ "link": format!("{}/connect?token={link_token}", mock.flow_origin) }))
 }

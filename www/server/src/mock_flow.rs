@@ -95,6 +95,9 @@ async fn page(
                     <button type=\"button\" class=\"secondary\" data-close>Close</button>";
         return (StatusCode::GONE, shell(&link.language, body)).into_response();
     }
+    if let Some(id) = &link.relink_of {
+        return shell(&link.language, &reconnect_body(token, id, &link)).into_response();
+    }
     let name = CATEGORY_NAMES
         .iter()
         .find(|(c, _)| *c == link.category)
@@ -121,6 +124,30 @@ async fn page(
         escape(token)
     );
     shell(&link.language, &body).into_response()
+}
+
+/// The reconnect mode: the tool is fixed (the integration's), and the user
+/// enters new credentials. The mock takes any non-empty key.
+fn reconnect_body(token: &str, integration_id: &str, link: &crate::mock_api::Link) -> String {
+    let tool = link.tool.as_deref().unwrap_or_default();
+    let label = tools(&link.category)
+        .iter()
+        .find(|(id, _)| *id == tool)
+        .map_or(tool, |(_, label)| label);
+    format!(
+        "<p class=\"brand\">Kombo Connect <span>demo</span></p>\
+         <h1 id=\"title\">Reconnect {label}</h1>\
+         <p>The connection to {label} stopped working: its credentials expired or were changed. \
+         Enter a new API key to reconnect <code>{}</code>. This mock accepts any key.</p>\
+         <form data-token=\"{}\"><input type=\"hidden\" name=\"tool\" value=\"{}\">\
+         <label class=\"field\"><span>New {label} API key</span>\
+         <input name=\"api_key\" type=\"password\" required autocomplete=\"off\"></label>\
+         <p class=\"error\" role=\"alert\" hidden></p>\
+         <button type=\"submit\" class=\"primary\">Reconnect</button></form>",
+        escape(integration_id),
+        escape(token),
+        escape(tool),
+    )
 }
 
 #[derive(Deserialize)]

@@ -17,6 +17,7 @@ fn config(data: &Path, link_ttl: Duration) -> Config {
         pkg_dir: "../../pkg".into(),
         kombo_api_key: None,
         kombo_api_url: String::new(),
+        kombo_flow_origin: String::new(),
         link_ttl,
     }
 }
