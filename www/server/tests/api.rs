@@ -341,3 +341,120 @@ async fn pages_and_the_package_are_served_under_a_strict_csp() {
     assert!(page.text().await.unwrap().contains("Connect HRIS"));
     demo.stop().await;
 }
+
+async fn activate(demo: &Demo, token: &str) -> (StatusCode, Value) {
+    post(
+        format!("{}/integrations/kombo/activate", demo.app_url),
+        json!({ "token": token }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_second_flow_for_a_connected_category_or_tool_is_refused_with_409() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo(dir.path()).await;
+    let token = finish_flow(&demo, "HRIS", "personio").await;
+    let (status, stored) = activate(&demo, &token).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    assert_eq!(stored["category"], "HRIS");
+    let id = stored["id"].as_str().unwrap();
+    let init = format!("{}/integrations/kombo/init", demo.app_url);
+    for body in [
+        json!({ "integration_category": "HRIS" }),
+        json!({ "integration_category": "HRIS", "integration_tool": "personio" }),
+    ] {
+        let (status, answer) = post(init.clone(), body.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}: {answer}");
+        assert_eq!(answer["error"]["code"], "already_connected");
+        assert_eq!(answer["error"]["integration_id"], id);
+        assert_eq!(answer["error"]["tool"], "personio");
+        assert!(answer["error"]["message"].as_str().unwrap().contains(id));
+    }
+    // Another tool of the category, named up front, and another category: allowed.
+    for body in [
+        json!({ "integration_category": "HRIS", "integration_tool": "bamboohr" }),
+        json!({ "integration_category": "ATS" }),
+    ] {
+        let (status, answer) = post(init.clone(), body.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}: {answer}");
+    }
+    demo.stop().await;
+}
+
+#[tokio::test]
+async fn reconnecting_goes_through_relink_and_updates_the_same_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo(dir.path()).await;
+    let token = finish_flow(&demo, "HRIS", "personio").await;
+    let (_, stored) = activate(&demo, &token).await;
+    let id = stored["id"].as_str().unwrap();
+
+    let (status, body) = post(
+        format!("{}/integrations/kombo/relink", demo.app_url),
+        json!({ "integration_id": id, "language": "de" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let link = body["link"].as_str().unwrap();
+    assert!(link.starts_with(&demo.flow_url), "{link}");
+    let page = reqwest::get(link).await.unwrap().text().await.unwrap();
+    assert!(page.contains("<html lang=\"de\"") && page.contains("Reconnect Personio"));
+    let (_, done) = post(
+        format!("{}/connect/complete", demo.flow_url),
+        json!({ "token": link.split("token=").nth(1).unwrap(), "tool": "personio" }),
+    )
+    .await;
+    let (status, again) = activate(&demo, done["activation_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["id"], id);
+    assert_eq!(
+        integrations(&demo).await["integrations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Only the organization's own integrations: unknown ids are 404.
+    for other in ["personio:someone-elses", ""] {
+        let (status, answer) = post(
+            format!("{}/integrations/kombo/relink", demo.app_url),
+            json!({ "integration_id": other }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{other:?}: {answer}");
+        assert_eq!(answer["error"]["code"], "not_found");
+    }
+    demo.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_from_another_organizations_flow_is_refused_and_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo(dir.path()).await;
+    // Another customer of the same Kombo account finishes a flow of theirs.
+    let (status, created) = kombo(
+        &demo,
+        "create-link",
+        "demo-api-key",
+        json!({ "end_user_email": "kim@globex.example", "end_user_organization_name": "Globex",
+                "end_user_origin_id": "globex-7" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let link = created["data"]["link"].as_str().unwrap();
+    let (_, done) = post(
+        format!("{}/connect/complete", demo.flow_url),
+        json!({ "token": link.split("token=").nth(1).unwrap(), "tool": "hibob" }),
+    )
+    .await;
+    let theirs = done["activation_token"].as_str().unwrap();
+    for _ in 0..2 {
+        let (status, answer) = activate(&demo, theirs).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+        assert_eq!(answer["error"]["code"], "wrong_organization");
+    }
+    assert_eq!(integrations(&demo).await["integrations"], json!([]));
+    demo.stop().await;
+}
