@@ -154,6 +154,33 @@ test('Ctrl-C stops the server cleanly; after a restart the integration is still 
   assert.equal(await page.textContent('.integration .tool'), 'HiBob');
 });
 
+test('Connect HRIS again is refused as a duplicate, the page offers Reconnect, and reconnecting (after the restart) updates the same integration', async () => {
+  const [hibob] = await stored();
+  await page.click('button[data-category=HRIS]');
+  await page.waitForSelector('#status[data-kind=warning]');
+  await shot('08-duplicate-refused.png');
+  assert.match(await page.textContent('#status'), /^Your HR system is already connected: HiBob\./);
+  assert.equal(await page.locator('iframe').count(), 0);
+  await page.click('#status button:text("Reconnect HiBob")');
+  const frame = await flowFrame();
+  await frame.waitForSelector('h1:text("Reconnect HiBob")');
+  await frame.fill('input[name=api_key]', 'a-new-api-key');
+  await shot('09-reconnect-flow.png');
+  await frame.click('button[type=submit]');
+  await page.waitForSelector('#status[data-kind=success]');
+  await shot('10-reconnected.png');
+  assert.equal(await page.textContent('#status'), 'Reconnected HiBob.');
+  assert.deepEqual((await stored()).map((i) => i.id), [hibob.id]);
+  // The list's own Reconnect button opens the same flow; closing it changes nothing.
+  await page.click('.integration button:text("Reconnect")');
+  const again = await flowFrame();
+  await again.waitForSelector('h1:text("Reconnect HiBob")');
+  await again.click('button.close');
+  await page.waitForSelector('#status[data-kind=idle]');
+  assert.equal(await page.locator('iframe').count(), 0);
+  assert.deepEqual((await stored()).map((i) => i.id), [hibob.id]);
+});
+
 test('the ES module page runs the same flow', async () => {
   await page.goto(`${app()}/module.html`);
   await page.waitForSelector('.integration');
@@ -184,6 +211,10 @@ test('on a phone (390 and 360 px wide) every step fits the width and the list st
   const phoneShot = (name) => phone.screenshot({ path: join(shots, `phone-${name}`) });
   await phone.goto(`${app()}/`);
   // The list has loaded (empty, or the integrations the tests above made).
+  await phone.waitForFunction(() => document.querySelector('.integration') || !document.querySelector('#empty').hidden);
+  // The tests above connected an HRIS and an ATS; a second one would be refused.
+  for (const { id } of await stored()) await fetch(`${app()}/integrations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  await phone.reload();
   await phone.waitForFunction(() => document.querySelector('.integration') || !document.querySelector('#empty').hidden);
   const before = await phone.locator('.integration').count();
   check(await fits(), 'settings');

@@ -70,11 +70,10 @@ pub async fn start(config: Config) -> Result<Demo, error::StartError> {
     let flow_url = origin(flow_addr);
 
     let db = db::Db::open(&config.data_dir)?;
-    let mock = Arc::new(mock_api::Mock::new(
-        mock_api::MOCK_API_KEY,
-        &flow_url,
-        config.link_ttl,
-    ));
+    let mock = Arc::new(
+        mock_api::Mock::new(mock_api::MOCK_API_KEY, &flow_url, config.link_ttl)
+            .keeping_integrations_in(config.data_dir.join("mock-kombo-integrations.json")),
+    );
     let kombo = match &config.kombo_api_key {
         Some(key) => kombo::Kombo::new(&config.kombo_api_url, key),
         None => kombo::Kombo::new(&(app_url.clone() + "/v1"), mock_api::MOCK_API_KEY),

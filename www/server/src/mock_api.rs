@@ -68,7 +68,7 @@ impl Link {
 }
 
 /// An integration as Kombo keeps it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct KomboIntegration {
     id: String,
     tool: String,
@@ -128,6 +128,9 @@ pub struct Mock {
     links: Mutex<HashMap<String, Link>>,
     activations: Mutex<HashMap<String, Activation>>,
     integrations: Mutex<HashMap<String, KomboIntegration>>,
+    /// Where the integrations are kept across restarts (Kombo keeps them;
+    /// the back-end's rows point to them). `None`: in memory only.
+    store: Option<std::path::PathBuf>,
 }
 
 /// A random token: 24 hex characters from the OS's generator.
@@ -153,6 +156,34 @@ impl Mock {
             links: Mutex::default(),
             activations: Mutex::default(),
             integrations: Mutex::default(),
+            store: None,
+        }
+    }
+
+    /// Keeps the integrations in `path` (JSON), loading what is there.
+    pub fn keeping_integrations_in(mut self, path: std::path::PathBuf) -> Mock {
+        let saved: HashMap<String, KomboIntegration> = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        self.integrations = Mutex::new(saved);
+        self.store = Some(path);
+        self
+    }
+
+    fn add_integration(&self, integration: KomboIntegration) {
+        let mut all = lock(&self.integrations);
+        all.insert(integration.id.clone(), integration);
+        if let Some(path) = &self.store {
+            // Written whole, then renamed: a crash leaves the old file.
+            let temp = path.with_extension("tmp");
+            let written = serde_json::to_vec(&*all)
+                .map_err(std::io::Error::other)
+                .and_then(|json| std::fs::write(&temp, json))
+                .and_then(|()| std::fs::rename(&temp, path));
+            if let Err(e) = written {
+                eprintln!("mock Kombo API: could not save integrations: {e}");
+            }
         }
     }
 
@@ -184,7 +215,7 @@ impl Mock {
                     email: link.email.clone(),
                 };
                 let id = integration.id.clone();
-                lock(&self.integrations).insert(id.clone(), integration);
+                self.add_integration(integration);
                 id
             }
         };
