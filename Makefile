@@ -28,6 +28,7 @@ tools:
 	@scripts/ensure-tools.sh test
 
 bench: tools pkg
+	node bench/preconnect.mjs
 	node bench/bench.mjs
 
 # pkg/package.json is written last by scripts/build-pkg.mjs: `make demo`
