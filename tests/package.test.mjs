@@ -97,7 +97,7 @@ test('importing the package in Node (server-side rendering) does not throw', () 
     console.log(await m.connectHris().catch((e) => e.message));`;
   const output = run(process.execPath, ['--input-type=module', '-e', script], fixture).trim().split('\n');
   assert.deepEqual(JSON.parse(output[0]), ['KomboConnectAlreadyOpenError', 'KomboConnectCancelledError', 'KomboConnectLoadError', 'KomboConnectRequestError',
-    'connect', 'connectAssessment', 'connectAts', 'connectHris', 'connectLms', 'prefetch', 'showKomboConnect']);
+    'connect', 'connectAssessment', 'connectAts', 'connectHris', 'connectLms', 'prefetch', 'reconnect', 'showKomboConnect']);
   assert.equal(output[1], 'true');
   // Called on the server, it says where the call belongs (not "fetch failed").
   for (const message of output.slice(2)) assert.match(message, /runs in a browser: call it in an event handler or effect/);
