@@ -362,22 +362,9 @@ async fn create_link(
             );
         }
     }
-    let language = text("language").unwrap_or_else(|| "en".into());
-    if !LANGUAGES.contains(&language.as_str()) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "language: must be one of en, de, fr, it, es",
-        );
-    }
-    let ttl = match text("link_type").as_deref() {
-        None | Some("EMBEDDED") => mock.link_ttl,
-        Some("MAGIC_LINK") => Duration::from_secs(365 * 24 * 3600),
-        Some(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "link_type: must be EMBEDDED or MAGIC_LINK",
-            )
-        }
+    let (language, ttl) = match language_and_ttl(&mock, text("language"), text("link_type")) {
+        Ok(v) => v,
+        Err(e) => return e,
     };
     let link_token = token();
     let link = Link {
@@ -392,6 +379,34 @@ async fn create_link(
     };
     lock(&mock.links).insert(link_token.clone(), link);
     success(json!({ "link": format!("{}/connect?token={link_token}", mock.flow_origin) }))
+}
+
+/// `language` and `link_type` of create-link and relink: the flow's
+/// language, and how long the link is valid (embedded one hour, magic a year).
+#[allow(clippy::result_large_err)]
+fn language_and_ttl(
+    mock: &Mock,
+    language: Option<String>,
+    link_type: Option<String>,
+) -> Result<(String, Duration), Response> {
+    let language = language.unwrap_or_else(|| "en".into());
+    if !LANGUAGES.contains(&language.as_str()) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "language: must be one of en, de, fr, it, es",
+        ));
+    }
+    let ttl = match link_type.as_deref() {
+        None | Some("EMBEDDED") => mock.link_ttl,
+        Some("MAGIC_LINK") => Duration::from_secs(365 * 24 * 3600),
+        Some(_) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "link_type: must be EMBEDDED or MAGIC_LINK",
+            ))
+        }
+    };
+    Ok((language, ttl))
 }
 
 /// The integration an activation token stands for.
@@ -488,22 +503,9 @@ async fn relink(
         return integration_not_found();
     };
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
-    let language = text("language").unwrap_or_else(|| "en".into());
-    if !LANGUAGES.contains(&language.as_str()) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "language: must be one of en, de, fr, it, es",
-        );
-    }
-    let ttl = match text("link_type").as_deref() {
-        None | Some("EMBEDDED") => mock.link_ttl,
-        Some("MAGIC_LINK") => Duration::from_secs(365 * 24 * 3600),
-        Some(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "link_type: must be EMBEDDED or MAGIC_LINK",
-            )
-        }
+    let (language, ttl) = match language_and_ttl(&mock, text("language"), text("link_type")) {
+        Ok(v) => v,
+        Err(e) => return e,
     };
     let link_token = token();
     let link = Link {
