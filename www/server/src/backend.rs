@@ -240,11 +240,7 @@ async fn relink(
         .get(user.origin_id, &body.integration_id)
         .map_err(db_failed)?
     else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "No integration with this id.",
-        ));
+        return Err(no_such_integration());
     };
     let mut request = json!({});
     if let Some(language) = body.language {
@@ -270,10 +266,15 @@ async fn remove(
     if state.db.delete(&id).map_err(db_failed)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "No integration with this id.",
-        ))
+        Err(no_such_integration())
     }
+}
+
+/// The 404 of the routes that take an integration id.
+fn no_such_integration() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No integration with this id.",
+    )
 }
