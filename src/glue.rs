@@ -49,6 +49,8 @@ const DEFAULT_RELINK_URL: &str = "/integrations/kombo/relink";
 const DEFAULT_ACTIVATE_URL: &str = "/integrations/kombo/activate";
 /// Where Kombo serves its flow (EU and US alike); `flowOrigin` changes it.
 const DEFAULT_FLOW_ORIGIN: &str = "https://connect.kombo.dev";
+/// Per request; long enough for a back-end that calls Kombo in turn.
+const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 /// What the first request asks the back-end for.
 pub(crate) enum Start {
@@ -57,8 +59,6 @@ pub(crate) enum Start {
     /// A link to reconnect this integration (`reconnect()`).
     Reconnect(String),
 }
-/// Per request; long enough for a back-end that calls Kombo in turn.
-const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 /// `ConnectOptions`, read and checked before any request is sent.
 pub(crate) struct Options {
