@@ -1,37 +1,14 @@
 //! The demo server over real HTTP on 127.0.0.1: the customer's routes, the
 //! Kombo API mock's rules, the mock flow, and the database across restarts.
 
-use std::path::Path;
+mod common;
+
 use std::time::Duration;
 
-use kombo_connect_demo::{start, Config, Demo};
+use common::{complete, config, demo, post};
+use kombo_connect_demo::{start, Demo};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-
-fn config(data: &Path, link_ttl: Duration) -> Config {
-    Config {
-        app_addr: "127.0.0.1:0".parse().unwrap(),
-        flow_addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.into(),
-        www_dir: "../".into(),
-        pkg_dir: "../../pkg".into(),
-        kombo_api_key: None,
-        kombo_api_url: String::new(),
-        kombo_flow_origin: String::new(),
-        link_ttl,
-    }
-}
-
-async fn demo(data: &Path) -> Demo {
-    start(config(data, Duration::from_secs(3600)))
-        .await
-        .unwrap()
-}
-
-async fn post(url: String, body: Value) -> (StatusCode, Value) {
-    let r = Client::new().post(url).json(&body).send().await.unwrap();
-    (r.status(), r.json().await.unwrap_or(Value::Null))
-}
 
 async fn kombo(demo: &Demo, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
     let r = Client::new()
@@ -60,15 +37,7 @@ async fn finish_flow(demo: &Demo, category: &str, tool: &str) -> String {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let link = body["link"].as_str().unwrap();
-    let token = link.split("token=").nth(1).unwrap();
-    let (status, body) = post(
-        format!("{}/connect/complete", demo.flow_url),
-        json!({ "token": token, "tool": tool }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["activation_token"].as_str().unwrap().to_owned()
+    complete(demo, body["link"].as_str().unwrap(), tool).await
 }
 
 #[tokio::test]
@@ -400,12 +369,8 @@ async fn reconnecting_goes_through_relink_and_updates_the_same_row() {
     assert!(link.starts_with(&demo.flow_url), "{link}");
     let page = reqwest::get(link).await.unwrap().text().await.unwrap();
     assert!(page.contains("<html lang=\"de\"") && page.contains("Reconnect Personio"));
-    let (_, done) = post(
-        format!("{}/connect/complete", demo.flow_url),
-        json!({ "token": link.split("token=").nth(1).unwrap(), "tool": "personio" }),
-    )
-    .await;
-    let (status, again) = activate(&demo, done["activation_token"].as_str().unwrap()).await;
+    let done = complete(&demo, link, "personio").await;
+    let (status, again) = activate(&demo, &done).await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["id"], id);
     assert_eq!(
@@ -444,14 +409,9 @@ async fn a_token_from_another_organizations_flow_is_refused_and_not_stored() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let link = created["data"]["link"].as_str().unwrap();
-    let (_, done) = post(
-        format!("{}/connect/complete", demo.flow_url),
-        json!({ "token": link.split("token=").nth(1).unwrap(), "tool": "hibob" }),
-    )
-    .await;
-    let theirs = done["activation_token"].as_str().unwrap();
+    let theirs = complete(&demo, link, "hibob").await;
     for _ in 0..2 {
-        let (status, answer) = activate(&demo, theirs).await;
+        let (status, answer) = activate(&demo, &theirs).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
         assert_eq!(answer["error"]["code"], "wrong_organization");
     }

@@ -4,30 +4,14 @@
 //! the mock that the real API would not make, or a fixture updated for a
 //! change Kombo made, fails here instead of in a customer's production.
 
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-use kombo_connect_demo::{start, Config, Demo};
+use common::{complete, demo};
+use kombo_connect_demo::Demo;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 
 const KEY: &str = "demo-api-key";
-
-async fn demo(data: &Path) -> Demo {
-    start(Config {
-        app_addr: "127.0.0.1:0".parse().unwrap(),
-        flow_addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.into(),
-        www_dir: "../".into(),
-        pkg_dir: "../../pkg".into(),
-        kombo_api_key: None,
-        kombo_api_url: String::new(),
-        kombo_flow_origin: String::new(),
-        link_ttl: Duration::from_secs(3600),
-    })
-    .await
-    .unwrap()
-}
 
 async fn call(
     demo: &Demo,
@@ -133,19 +117,20 @@ async fn activation_token(demo: &Demo) -> (Value, String) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
-    let link = created["data"]["link"].as_str().unwrap();
-    let token = link.split("token=").nth(1).unwrap();
-    let r = Client::new()
-        .post(format!("{}/connect/complete", demo.flow_url))
-        .json(&json!({ "token": token, "tool": "personio" }))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = r.json().await.unwrap();
-    (
-        created,
-        body["activation_token"].as_str().unwrap().to_owned(),
+    let token = complete(demo, created["data"]["link"].as_str().unwrap(), "personio").await;
+    (created, token)
+}
+
+/// `GET /connect/integration-by-token/{token}`.
+async fn integration_by_token(demo: &Demo, token: &str) -> (StatusCode, Value) {
+    call(
+        demo,
+        Method::GET,
+        &format!("/connect/integration-by-token/{token}"),
+        KEY,
+        None,
     )
+    .await
 }
 
 #[tokio::test]
@@ -155,25 +140,11 @@ async fn create_link_integration_by_token_and_relink_answer_in_kombos_shapes() {
     let (created, token) = activation_token(&demo).await;
     assert_matches("create-link", &created);
 
-    let (status, by_token) = call(
-        &demo,
-        Method::GET,
-        &format!("/connect/integration-by-token/{token}"),
-        KEY,
-        None,
-    )
-    .await;
+    let (status, by_token) = integration_by_token(&demo, &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_matches("integration-by-token", &by_token);
     // Read-only: asking twice gives the same integration.
-    let (_, again) = call(
-        &demo,
-        Method::GET,
-        &format!("/connect/integration-by-token/{token}"),
-        KEY,
-        None,
-    )
-    .await;
+    let (_, again) = integration_by_token(&demo, &token).await;
     assert_eq!(again, by_token);
 
     let id = by_token["data"]["id"].as_str().unwrap();
@@ -264,14 +235,7 @@ async fn a_relink_link_is_valid_one_hour_and_opens_the_reconnect_mode() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
     let (_, token) = activation_token(&demo).await;
-    let (_, by_token) = call(
-        &demo,
-        Method::GET,
-        &format!("/connect/integration-by-token/{token}"),
-        KEY,
-        None,
-    )
-    .await;
+    let (_, by_token) = integration_by_token(&demo, &token).await;
     let id = by_token["data"]["id"].as_str().unwrap();
     let (_, relinked) = call(
         &demo,
@@ -289,25 +253,8 @@ async fn a_relink_link_is_valid_one_hour_and_opens_the_reconnect_mode() {
     let page = reqwest::get(link).await.unwrap().text().await.unwrap();
     assert!(page.contains("Reconnect Personio"), "{page}");
     // Finishing it gives a token for the same integration, not a new one.
-    let link_token = link.split("token=").nth(1).unwrap();
-    let r: Value = Client::new()
-        .post(format!("{}/connect/complete", demo.flow_url))
-        .json(&json!({ "token": link_token, "tool": "personio" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let relink_token = r["activation_token"].as_str().unwrap();
-    let (_, after) = call(
-        &demo,
-        Method::GET,
-        &format!("/connect/integration-by-token/{relink_token}"),
-        KEY,
-        None,
-    )
-    .await;
+    let relink_token = complete(&demo, link, "personio").await;
+    let (_, after) = integration_by_token(&demo, &relink_token).await;
     assert_eq!(after["data"]["id"], by_token["data"]["id"]);
     demo.stop().await;
 }
