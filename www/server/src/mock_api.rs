@@ -432,10 +432,7 @@ async fn activate_integration(
         None => false,
     };
     match integration_of(&mock, token) {
-        None => error(
-            StatusCode::NOT_FOUND,
-            "No integration was found for this token.",
-        ),
+        None => unknown_token(),
         Some(_) if spent => error(StatusCode::BAD_REQUEST, "This token has already been used."),
         Some(integration) => success(integration.by_token_data()),
     }
@@ -450,12 +447,16 @@ async fn integration_by_token(
         return e;
     }
     match integration_of(&mock, &token) {
-        None => error(
-            StatusCode::NOT_FOUND,
-            "No integration was found for this token.",
-        ),
+        None => unknown_token(),
         Some(integration) => success(integration.by_token_data()),
     }
+}
+
+fn unknown_token() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "No integration was found for this token.",
+    )
 }
 
 fn integration_not_found() -> Response {
