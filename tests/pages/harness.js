@@ -67,6 +67,19 @@
     return { ...options, onEvent: (e) => { log.push(e); if (mode === 'throw') throw new Error('analytics bug'); } };
   };
 
+  // connect() and reconnect() options from a test's: `abortable` adds the
+  // signal of T.controllers[id], `containerId` a container, `onEvent` a mode.
+  const runOptions = (options) => {
+    const { abortable, containerId, ...rest } = options;
+    if (abortable) {
+      const controller = new AbortController();
+      controllers[calls.length] = controller;
+      rest.signal = controller.signal;
+    }
+    if (containerId) rest.container = document.getElementById(containerId);
+    return Object.assign(rest, withEvents(rest));
+  };
+
   window.T = {
     calls,
     violations,
@@ -85,25 +98,12 @@
      * signal of T.controllers[id]; `options.containerId` a container.
      */
     connect(category, options = {}, via) {
-      const { abortable, containerId, ...rest } = options;
-      if (abortable) {
-        const controller = new AbortController();
-        controllers[calls.length] = controller;
-        rest.signal = controller.signal;
-      }
-      if (containerId) rest.container = document.getElementById(containerId);
-      Object.assign(rest, withEvents(rest));
+      const rest = runOptions(options);
       return record(() => (via ? window.SDK[via](rest) : window.SDK.connect(category, rest)));
     },
-    /** Calls reconnect(integrationId, options), with connect()'s `abortable` and `onEvent` modes. */
+    /** Calls reconnect(integrationId, options), with the same test options as connect(). */
     reconnect(integrationId, options = {}) {
-      const { abortable, ...rest } = options;
-      if (abortable) {
-        const controller = new AbortController();
-        controllers[calls.length] = controller;
-        rest.signal = controller.signal;
-      }
-      Object.assign(rest, withEvents(rest));
+      const rest = runOptions(options);
       return record(() => window.SDK.reconnect(integrationId, rest));
     },
     container(attached = true) {
