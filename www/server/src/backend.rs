@@ -5,56 +5,53 @@
 //! `{link}`) and `POST /integrations/kombo/activate` (JSON `{token}` → the
 //! stored integration), the one `reconnect()` calls,
 //! `POST /integrations/kombo/relink` (JSON `{integration_id}` → `{link}`),
-//! plus `GET /integrations` and `DELETE /integrations/{id}` for the
-//! settings page. It also serves the demo pages and `pkg/` under a strict
-//! Content-Security-Policy.
+//! plus `GET /integrations` (paginated) and `DELETE /integrations/{id}`
+//! for the settings page. Each needs a session ([`crate::session`]) and
+//! sees only its organization's integrations. It also serves the demo
+//! pages and `pkg/` under a strict Content-Security-Policy.
 //!
 //! What Kombo leaves to the customer is done here: a second flow for a
 //! tool (or category) the organization already has is refused, since
-//! Kombo does not deduplicate, and an activation token is only accepted
-//! for an integration of the signed-in organization.
+//! Kombo does not deduplicate; an activation token is only accepted for
+//! an integration of the signed-in organization, and activation is safe
+//! to retry ([`crate::activation`]).
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State as AxumState};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State as AxumState};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::activation::{self, Activations};
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, DbError};
 use crate::error::ApiError;
 use crate::kombo::{Kombo, KomboError};
+use crate::session::{self, SignedIn};
 
 /// What the routes share.
 #[derive(Clone)]
 pub struct State {
-    /// Stored integrations.
+    /// Stored integrations and sessions.
     pub db: Db,
     /// The Kombo API (mock or real).
     pub kombo: Kombo,
+    /// Activations in progress.
+    pub activations: Arc<Activations>,
 }
 
-/// The signed-in user of the demo. A real app reads this from its session.
-pub struct User {
-    /// Sent as `end_user_email`.
-    pub email: &'static str,
-    /// Sent as `end_user_organization_name`.
-    pub organization: &'static str,
-    /// Sent as `end_user_origin_id`: your id for the customer.
-    pub origin_id: &'static str,
-}
-
-/// The demo's one user.
-pub const DEMO_USER: User = User {
-    email: "alex@acme.example",
-    organization: "Acme, Inc.",
-    origin_id: "acme-1",
-};
+/// The largest request body the routes read: theirs are a few hundred bytes.
+pub const BODY_LIMIT: usize = 16 * 1024;
 
 /// The back-end routes, the demo pages and `/pkg`.
 pub fn router(state: State, config: &Config, flow_origin: &str) -> Router {
@@ -64,7 +61,14 @@ pub fn router(state: State, config: &Config, flow_origin: &str) -> Router {
     );
     let pages = Router::new()
         .nest_service("/pkg", ServeDir::new(&config.pkg_dir))
-        .fallback_service(ServeDir::new(&config.www_dir))
+        .fallback({
+            let www: Arc<PathBuf> = Arc::new(config.www_dir.clone());
+            move |request: Request| page(www.clone(), request)
+        })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::sign_in_visitors,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'self'")),
@@ -75,7 +79,9 @@ pub fn router(state: State, config: &Config, flow_origin: &str) -> Router {
         .route("/integrations/kombo/relink", post(relink))
         .route("/integrations", get(list))
         .route("/integrations/{id}", delete(remove))
+        .route("/session", get(session::current).post(session::switch))
         .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // What the demo page passes as `flowOrigin`: the origin links must be on.
         .route(
             "/demo/config.json",
@@ -87,6 +93,25 @@ pub fn router(state: State, config: &Config, flow_origin: &str) -> Router {
         .merge(pages)
 }
 
+/// The demo's pages: the files at the top of `www/` with a page's
+/// extension, and nothing below it (the server's own source lives there).
+async fn page(www: Arc<PathBuf>, request: Request) -> Response {
+    let path = request.uri().path();
+    let name = path.trim_start_matches('/');
+    let allowed = name.is_empty()
+        || (!name.contains('/')
+            && [".html", ".js", ".css"]
+                .iter()
+                .any(|ext| name.ends_with(ext)));
+    if !allowed {
+        return (StatusCode::NOT_FOUND, "Not found\n").into_response();
+    }
+    match ServeDir::new(www.as_path()).oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
+}
+
 #[derive(Deserialize)]
 struct InitBody {
     integration_category: Option<String>,
@@ -94,7 +119,10 @@ struct InitBody {
     language: Option<String>,
 }
 
-fn kombo_failed(e: KomboError) -> ApiError {
+/// Kombo's answer as the page should see it: its refusal (4xx) as 400
+/// with its message, anything else as 502 without internals (the
+/// details, URLs included, go to the log).
+pub fn kombo_failed(e: KomboError) -> ApiError {
     eprintln!("kombo: {e}");
     match e {
         KomboError::Api {
@@ -102,34 +130,45 @@ fn kombo_failed(e: KomboError) -> ApiError {
             message,
             ..
         } => ApiError::new(StatusCode::BAD_REQUEST, "kombo_rejected", message),
-        other => ApiError::new(
+        _ => ApiError::new(
             StatusCode::BAD_GATEWAY,
             "kombo_unavailable",
-            other.to_string(),
+            "Kombo could not be reached. Try again in a moment.",
         ),
     }
 }
 
-fn db_failed(e: rusqlite::Error) -> ApiError {
+/// A locked database is worth retrying (503 with `Retry-After`); any other
+/// failure is ours (500).
+pub fn db_failed(e: DbError) -> ApiError {
     eprintln!("database: {e}");
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "database_error",
-        "The integration could not be stored.",
-    )
+    match e {
+        DbError::Busy => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_busy",
+            "The database is busy. Try again in a moment.",
+        )
+        .retry_after(1),
+        DbError::Failed(_) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "database_error",
+            "The database failed.",
+        ),
+    }
 }
 
 async fn init(
     AxumState(state): AxumState<State>,
+    SignedIn(user): SignedIn,
     body: Result<Json<InitBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body?;
-    let user = DEMO_USER;
     let category = body.integration_category.unwrap_or_else(|| "HRIS".into());
     // Kombo would create a second integration: offer the stored one instead.
     let existing = state
         .db
-        .connected(user.origin_id, &category, body.integration_tool.as_deref())
+        .connected(user.id, &category, body.integration_tool.as_deref())
+        .await
         .map_err(db_failed)?;
     if let Some(existing) = existing {
         return Err(ApiError::new(
@@ -144,8 +183,8 @@ async fn init(
     }
     let mut request = json!({
         "end_user_email": user.email,
-        "end_user_organization_name": user.organization,
-        "end_user_origin_id": user.origin_id,
+        "end_user_organization_name": user.name,
+        "end_user_origin_id": user.id,
         "integration_category": category,
     });
     if let Some(tool) = body.integration_tool {
@@ -169,6 +208,7 @@ struct ActivateBody {
 
 async fn activate(
     AxumState(state): AxumState<State>,
+    SignedIn(user): SignedIn,
     body: Result<Json<ActivateBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(ActivateBody { token }) = body?;
@@ -179,45 +219,8 @@ async fn activate(
             "token must not be empty",
         ));
     }
-    let user = DEMO_USER;
-    // Idempotent: a token already activated returns what we stored, so a
-    // retry after a lost response neither fails nor duplicates.
-    if let Some(stored) = state.db.by_token(&token).map_err(db_failed)? {
-        if stored.end_user_origin_id.as_deref() == Some(user.origin_id) {
-            return Ok(Json(stored).into_response());
-        }
-        return Err(not_yours());
-    }
-    let mut integration = state
-        .kombo
-        .integration_by_token(&token)
-        .await
-        .map_err(kombo_failed)?;
-    // The token proves a flow finished, not whose: a token from another
-    // customer's flow must not attach their integration to this one.
-    if integration.end_user_origin_id.as_deref() != Some(user.origin_id) {
-        return Err(not_yours());
-    }
-    let reconnected = state
-        .db
-        .get(user.origin_id, &integration.id)
-        .map_err(db_failed)?
-        .is_some();
-    integration.category = state.kombo.category(&integration.id).await.ok();
-    let stored = state.db.store(&token, &integration).map_err(db_failed)?;
-    let status = match reconnected {
-        true => StatusCode::OK,
-        false => StatusCode::CREATED,
-    };
+    let (status, stored) = activation::activate(&state, &token, user).await?;
     Ok((status, Json(stored)).into_response())
-}
-
-fn not_yours() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "wrong_organization",
-        "This activation token belongs to another organization's integration.",
-    )
 }
 
 #[derive(Deserialize)]
@@ -230,14 +233,15 @@ struct RelinkBody {
 /// integrations (its credentials expired or changed).
 async fn relink(
     AxumState(state): AxumState<State>,
+    SignedIn(user): SignedIn,
     body: Result<Json<RelinkBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body?;
-    let user = DEMO_USER;
     // Only the organization's own: an id is not a secret.
     let Some(integration) = state
         .db
-        .get(user.origin_id, &body.integration_id)
+        .get(user.id, &body.integration_id)
+        .await
         .map_err(db_failed)?
     else {
         return Err(no_such_integration());
@@ -254,16 +258,40 @@ async fn relink(
     Ok(Json(json!({ "link": link })))
 }
 
-async fn list(AxumState(state): AxumState<State>) -> Result<Json<Value>, ApiError> {
-    let integrations = state.db.list().map_err(db_failed)?;
-    Ok(Json(json!({ "integrations": integrations })))
+#[derive(Deserialize)]
+struct ListQuery {
+    limit: Option<u32>,
+    after: Option<String>,
+}
+
+/// Integrations per page by default, and at most.
+const PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+
+/// `GET /integrations?limit=&after=`: `{integrations, next}`, oldest
+/// first; `next` (when not null) is the `after` of the following page.
+async fn list(
+    AxumState(state): AxumState<State>,
+    SignedIn(user): SignedIn,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    let limit = query.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE);
+    let page = state
+        .db
+        .list(user.id, query.after.as_deref(), limit)
+        .await
+        .map_err(db_failed)?;
+    Ok(Json(json!(page)))
 }
 
 async fn remove(
     AxumState(state): AxumState<State>,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state.db.delete(&id).map_err(db_failed)? {
+    if state.db.delete(user.id, &id).await.map_err(db_failed)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(no_such_integration())

@@ -5,12 +5,15 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::server::Limits;
+
 /// How the demo runs. [`Config::from_env`] reads it; tests build it directly.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Pages, back-end and mock API. `PORT`, default 8080.
     pub app_addr: SocketAddr,
-    /// The mock Connect flow, a second origin. `FLOW_PORT`, default `PORT + 1`.
+    /// The mock Kombo: its API and its Connect flow, a second origin.
+    /// `FLOW_PORT`, default `PORT + 1`.
     pub flow_addr: SocketAddr,
     /// Where the SQLite file lives. `DATA_DIR`, default `.demo-data`.
     pub data_dir: PathBuf,
@@ -28,14 +31,32 @@ pub struct Config {
     pub kombo_flow_origin: String,
     /// How long an embedded link stays valid (Kombo: one hour).
     pub link_ttl: Duration,
+    /// `ALLOWED_HOSTS`, comma-separated `host:port`: names the demo
+    /// answers to besides `127.0.0.1` and `localhost` (behind a proxy).
+    pub allowed_hosts: Vec<String>,
+    /// How long a write waits for another process's lock on the database.
+    pub db_busy_timeout: Duration,
+    /// How often activations left pending are retried.
+    pub retry_pending: Duration,
+    /// Time limits of both listeners.
+    pub limits: Limits,
 }
+
+/// The limits `make demo` runs with.
+pub const LIMITS: Limits = Limits {
+    header_read: Duration::from_secs(5),
+    // Above the Kombo client's own 20 s time-out, so its 502 gets through.
+    request: Duration::from_secs(30),
+    grace: Duration::from_secs(10),
+};
 
 /// Kombo's EU API; US customers use `https://api.us.kombo.dev/v1`.
 pub const KOMBO_EU_API: &str = "https://api.kombo.dev/v1";
 
 impl Config {
     /// Reads `PORT`, `FLOW_PORT`, `DATA_DIR`, `WWW_DIR`, `PKG_DIR`,
-    /// `KOMBO_API_KEY`, `KOMBO_API_URL` and `KOMBO_FLOW_ORIGIN`.
+    /// `KOMBO_API_KEY`, `KOMBO_API_URL`, `KOMBO_FLOW_ORIGIN` and
+    /// `ALLOWED_HOSTS`.
     pub fn from_env() -> Result<Config, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let port = |name: &str, default: u16| -> Result<u16, String> {
@@ -47,7 +68,11 @@ impl Config {
             }
         };
         let app_port = port("PORT", 8080)?;
-        let flow_port = port("FLOW_PORT", app_port.wrapping_add(1))?;
+        // PORT=0 (any free port) gives the flow any free port too.
+        let flow_port = match app_port {
+            0 => port("FLOW_PORT", 0)?,
+            _ => port("FLOW_PORT", app_port.wrapping_add(1))?,
+        };
         Ok(Config {
             app_addr: (Ipv4Addr::LOCALHOST, app_port).into(),
             flow_addr: (Ipv4Addr::LOCALHOST, flow_port).into(),
@@ -61,6 +86,17 @@ impl Config {
             kombo_flow_origin: var("KOMBO_FLOW_ORIGIN")
                 .unwrap_or_else(|| "https://connect.kombo.dev".into()),
             link_ttl: Duration::from_secs(3600),
+            allowed_hosts: var("ALLOWED_HOSTS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|h| h.trim().to_owned())
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            db_busy_timeout: Duration::from_secs(5),
+            retry_pending: Duration::from_secs(5),
+            limits: LIMITS,
         })
     }
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use serde_json::json;
 
 /// An error answer of the customer back-end: `{"error": {"code", "message"}}`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
@@ -19,6 +19,8 @@ pub struct ApiError {
     /// The integration the error is about (a duplicate), for the page to
     /// offer what to do with it.
     pub integration: Option<(String, String)>,
+    /// Seconds after which a retry may succeed (`Retry-After`).
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -29,7 +31,14 @@ impl ApiError {
             code,
             message: message.into(),
             integration: None,
+            retry_after: None,
         }
+    }
+
+    /// Says when to retry (`Retry-After`, seconds).
+    pub fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Names the integration (id, tool) the error is about.
@@ -46,7 +55,13 @@ impl IntoResponse for ApiError {
             error["integration_id"] = id.into();
             error["tool"] = tool.into();
         }
-        (self.status, Json(json!({ "error": error }))).into_response()
+        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -60,7 +75,8 @@ impl From<JsonRejection> for ApiError {
             }
             JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
             JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
-            _ => (StatusCode::BAD_REQUEST, "invalid_body"),
+            // Too large (413) and the rest: axum's status.
+            _ => (rejection.status(), "invalid_body"),
         };
         ApiError::new(status, code, rejection.body_text())
     }
@@ -72,7 +88,7 @@ pub enum StartError {
     /// A port is taken (or not allowed).
     Bind(std::net::SocketAddr, std::io::Error),
     /// The database could not be opened or created.
-    Db(rusqlite::Error),
+    Db(String),
     /// The data directory could not be created.
     DataDir(std::path::PathBuf, std::io::Error),
 }
@@ -92,8 +108,8 @@ impl std::fmt::Display for StartError {
     }
 }
 
-impl From<rusqlite::Error> for StartError {
-    fn from(e: rusqlite::Error) -> StartError {
-        StartError::Db(e)
+impl From<deadpool_sqlite::rusqlite::Error> for StartError {
+    fn from(e: deadpool_sqlite::rusqlite::Error) -> StartError {
+        StartError::Db(e.to_string())
     }
 }

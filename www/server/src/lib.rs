@@ -7,21 +7,29 @@
 //!
 //! - [`backend`]: the customer's back-end, exactly the two routes Kombo's
 //!   guide asks for (`POST /integrations/kombo/init` and `/activate`), plus a
-//!   list and a delete for the demo's settings page, over SQLite ([`db`]).
+//!   list and a delete for the demo's settings page, over SQLite ([`db`]),
+//!   for the signed-in organization ([`session`]).
 //! - [`mock_api`]: Kombo's API (`/v1/connect/...`) with its documented
 //!   request and response shapes, validation, Bearer key, link expiry and
 //!   single-use activation tokens. With `KOMBO_API_KEY` set, the back-end
 //!   calls the real API instead ([`kombo`]).
-//! - [`mock_flow`]: the Connect flow page the link points to, on a second
-//!   port, so the iframe is cross-origin as in production.
+//! - [`mock_flow`]: the Connect flow page the link points to. The mock API
+//!   and flow are on a second port: the iframe is cross-origin as in
+//!   production, and on a stop the mock closes after the back-end, which
+//!   may still be calling it.
 
+pub mod activation;
 pub mod backend;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod guard;
 pub mod kombo;
 pub mod mock_api;
 pub mod mock_flow;
+mod random;
+pub mod server;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,23 +42,36 @@ pub use config::Config;
 
 /// A running demo: its two origins, and the handle to stop it.
 pub struct Demo {
-    /// `http://127.0.0.1:PORT`: the pages, the back-end and the mock API.
+    /// `http://127.0.0.1:PORT`: the pages and the back-end.
     pub app_url: String,
-    /// `http://127.0.0.1:FLOW_PORT`: the mock Connect flow.
+    /// `http://127.0.0.1:FLOW_PORT`: the mock Kombo, its API under `/v1`
+    /// and its Connect flow.
     pub flow_url: String,
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+    /// The back-end's state, for tests that look inside.
+    pub state: backend::State,
+    stop_app: watch::Sender<bool>,
+    stop_mock: watch::Sender<bool>,
+    app: Vec<JoinHandle<()>>,
+    mock: Vec<JoinHandle<()>>,
 }
 
 impl Demo {
-    /// Stops accepting connections, lets running requests finish, and waits.
+    /// Stops accepting connections, lets requests in flight finish within
+    /// the grace period, then stops the mock Kombo the same way.
     pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        for task in self.tasks {
+        let _ = self.stop_app.send(true);
+        for task in self.app {
+            let _ = task.await;
+        }
+        let _ = self.stop_mock.send(true);
+        for task in self.mock {
             let _ = task.await;
         }
     }
 }
+
+/// How often the mock forgets expired links and tokens.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Binds both ports, opens (or creates) the database and starts serving.
 pub async fn start(config: Config) -> Result<Demo, error::StartError> {
@@ -69,44 +90,70 @@ pub async fn start(config: Config) -> Result<Demo, error::StartError> {
     let app_url = origin(app_addr);
     let flow_url = origin(flow_addr);
 
-    let db = db::Db::open(&config.data_dir)?;
+    let db = db::Db::open(&config.data_dir, config.db_busy_timeout)?;
     let mock = Arc::new(
         mock_api::Mock::new(mock_api::MOCK_API_KEY, &flow_url, config.link_ttl)
-            .keeping_integrations_in(config.data_dir.join("mock-kombo-integrations.json")),
+            .keeping_state_in(&config.data_dir),
     );
     let kombo = match &config.kombo_api_key {
         Some(key) => kombo::Kombo::new(&config.kombo_api_url, key),
-        None => kombo::Kombo::new(&(app_url.clone() + "/v1"), mock_api::MOCK_API_KEY),
+        None => kombo::Kombo::new(&(flow_url.clone() + "/v1"), mock_api::MOCK_API_KEY),
     };
     // The page frames the flow from here: the mock's, or Kombo's own.
     let flow_origin = match &config.kombo_api_key {
         Some(_) => config.kombo_flow_origin.clone(),
         None => flow_url.clone(),
     };
-    let app = backend::router(backend::State { db, kombo }, &config, &flow_origin)
-        .merge(mock_api::router(mock.clone()));
-    let flow = mock_flow::router(mock, &app_url);
+    let state = backend::State {
+        db,
+        kombo,
+        activations: Arc::default(),
+    };
+    let app = guard::guard(
+        backend::router(state.clone(), &config, &flow_origin),
+        guard::hosts(app_addr.port(), &config.allowed_hosts),
+    );
+    let flow = guard::guard(
+        mock_api::router(mock.clone()).merge(mock_flow::router(mock.clone(), &app_url)),
+        guard::hosts(flow_addr.port(), &config.allowed_hosts),
+    );
 
-    let (stop, stopped) = watch::channel(false);
-    let serve =
-        |listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>| {
-            tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|s| *s).await;
-                    })
-                    .await
-            })
-        };
-    let tasks = vec![
-        serve(app_listener, app, stopped.clone()),
-        serve(flow_listener, flow, stopped),
+    let (stop_app, app_stopped) = watch::channel(false);
+    let (stop_mock, mock_stopped) = watch::channel(false);
+    let app = vec![
+        tokio::spawn(server::serve(
+            app_listener,
+            app,
+            config.limits,
+            app_stopped.clone(),
+        )),
+        activation::keep_finishing(state.clone(), config.retry_pending, app_stopped),
+    ];
+    let mock = vec![
+        tokio::spawn(server::serve(
+            flow_listener,
+            flow,
+            config.limits,
+            mock_stopped.clone(),
+        )),
+        tokio::spawn(async move {
+            let mut stopped = mock_stopped;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(PRUNE_EVERY) => mock.prune(),
+                    () = server::stopped(&mut stopped) => return,
+                }
+            }
+        }),
     ];
     Ok(Demo {
         app_url,
         flow_url,
-        stop,
-        tasks,
+        state,
+        stop_app,
+        stop_mock,
+        app,
+        mock,
     })
 }
 

@@ -1,5 +1,8 @@
-//! `make demo`: starts the demo and stops it cleanly on Ctrl-C.
+//! `make demo`: starts the demo, and stops it cleanly on Ctrl-C or on the
+//! SIGTERM containers and systemd send: requests in flight finish within
+//! the grace period; a second signal stops at once.
 use kombo_connect_demo::{start, Config};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 #[tokio::main]
 async fn main() {
@@ -32,7 +35,39 @@ async fn main() {
     }
     println!("  Press Ctrl-C to stop.");
     println!();
-    let _ = tokio::signal::ctrl_c().await;
-    println!("stopping…");
-    demo.stop().await;
+    let mut signals = match Signals::new() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot listen for signals: {e}");
+            std::process::exit(1);
+        }
+    };
+    signals.next().await;
+    println!("stopping (finishing requests in flight; Ctrl-C again to stop at once)…");
+    tokio::select! {
+        () = demo.stop() => println!("stopped."),
+        () = signals.next() => std::process::exit(130),
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM, handled alike.
+struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
 }

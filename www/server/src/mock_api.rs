@@ -115,9 +115,34 @@ impl KomboIntegration {
 /// created (or, for a reconnection, reconnected).
 struct Activation {
     integration_id: String,
+    /// Seconds since the epoch: the token is forgotten [`TOKEN_TTL`] later.
+    issued_at: u64,
     /// Spent by the deprecated `activate-integration`, which is single use;
     /// `integration-by-token` only reads.
     activated: bool,
+}
+
+/// How long the mock keeps an activation token.
+pub const TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+/// A line of the mock's log: Kombo keeps integrations and tokens whatever
+/// happens to the customer's back-end, so the mock keeps them across a
+/// restart (or a `kill -9`) of the demo, one appended line per change.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Record {
+    Integration(KomboIntegration),
+    Token {
+        token: String,
+        integration_id: String,
+        issued_at: u64,
+    },
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The mock's state, shared by the API routes and the flow page.
@@ -128,18 +153,19 @@ pub struct Mock {
     links: Mutex<HashMap<String, Link>>,
     activations: Mutex<HashMap<String, Activation>>,
     integrations: Mutex<HashMap<String, KomboIntegration>>,
-    /// Where the integrations are kept across restarts (Kombo keeps them;
-    /// the back-end's rows point to them). `None`: in memory only.
-    store: Option<std::path::PathBuf>,
+    /// The log integrations and tokens are appended to ([`Record`]).
+    /// `None`: in memory only.
+    log: Mutex<Option<std::fs::File>>,
 }
 
-/// A random token: 24 hex characters from the OS's generator.
+/// One log line: the record as JSON and a newline.
+fn line(record: &Record) -> Option<String> {
+    serde_json::to_string(record).ok().map(|json| json + "\n")
+}
+
+/// A random token: 24 hex characters.
 pub fn token() -> String {
-    let mut bytes = [0u8; 12];
-    // getrandom only fails on platforms without an entropy source; a
-    // predictable token in a local demo is then the lesser evil.
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::random::hex::<12>()
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -156,35 +182,99 @@ impl Mock {
             links: Mutex::default(),
             activations: Mutex::default(),
             integrations: Mutex::default(),
-            store: None,
+            log: Mutex::default(),
         }
     }
 
-    /// Keeps the integrations in `path` (JSON), loading what is there.
-    pub fn keeping_integrations_in(mut self, path: std::path::PathBuf) -> Mock {
-        let saved: HashMap<String, KomboIntegration> = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
-        self.integrations = Mutex::new(saved);
-        self.store = Some(path);
+    /// Keeps integrations and tokens in `dir/mock-kombo.jsonl`, loading
+    /// what is there; the file is rewritten without expired tokens first.
+    pub fn keeping_state_in(self, dir: &std::path::Path) -> Mock {
+        let path = dir.join("mock-kombo.jsonl");
+        let lines = std::fs::read_to_string(&path).unwrap_or_default();
+        // A line cut short by a crash is skipped.
+        for record in lines.lines().filter_map(|l| serde_json::from_str(l).ok()) {
+            self.apply(record);
+        }
+        self.prune();
+        let compacted = self.records().join("");
+        let temp = path.with_extension("tmp");
+        let opened = std::fs::write(&temp, compacted)
+            .and_then(|()| std::fs::rename(&temp, &path))
+            .and_then(|()| std::fs::OpenOptions::new().append(true).open(&path));
+        match opened {
+            Ok(file) => *lock(&self.log) = Some(file),
+            Err(e) => eprintln!(
+                "mock Kombo API: cannot keep its state in {}: {e}",
+                path.display()
+            ),
+        }
         self
     }
 
-    fn add_integration(&self, integration: KomboIntegration) {
-        let mut all = lock(&self.integrations);
-        all.insert(integration.id.clone(), integration);
-        if let Some(path) = &self.store {
-            // Written whole, then renamed: a crash leaves the old file.
-            let temp = path.with_extension("tmp");
-            let written = serde_json::to_vec(&*all)
-                .map_err(std::io::Error::other)
-                .and_then(|json| std::fs::write(&temp, json))
-                .and_then(|()| std::fs::rename(&temp, path));
-            if let Err(e) = written {
-                eprintln!("mock Kombo API: could not save integrations: {e}");
+    fn apply(&self, record: Record) {
+        match record {
+            Record::Integration(integration) => {
+                lock(&self.integrations).insert(integration.id.clone(), integration);
+            }
+            Record::Token {
+                token,
+                integration_id,
+                issued_at,
+            } => {
+                let activation = Activation {
+                    integration_id,
+                    issued_at,
+                    activated: false,
+                };
+                lock(&self.activations).insert(token, activation);
             }
         }
+    }
+
+    /// Everything the mock keeps, one log line each.
+    fn records(&self) -> Vec<String> {
+        let integrations = lock(&self.integrations)
+            .values()
+            .cloned()
+            .map(Record::Integration)
+            .collect::<Vec<_>>();
+        let tokens = lock(&self.activations)
+            .iter()
+            .map(|(token, a)| Record::Token {
+                token: token.clone(),
+                integration_id: a.integration_id.clone(),
+                issued_at: a.issued_at,
+            })
+            .collect::<Vec<_>>();
+        integrations
+            .into_iter()
+            .chain(tokens)
+            .filter_map(|r| line(&r))
+            .collect()
+    }
+
+    /// Applies the record and appends it to the log.
+    fn keep(&self, record: Record) {
+        let line = line(&record);
+        self.apply(record);
+        if let (Some(file), Some(line)) = (lock(&self.log).as_mut(), line) {
+            use std::io::Write;
+            if let Err(e) = file.write_all(line.as_bytes()) {
+                eprintln!("mock Kombo API: could not save its state: {e}");
+            }
+        }
+    }
+
+    /// Forgets expired links and tokens.
+    pub fn prune(&self) {
+        lock(&self.links).retain(|_, link| !link.expired());
+        let oldest = unix_now().saturating_sub(TOKEN_TTL.as_secs());
+        lock(&self.activations).retain(|_, a| a.issued_at >= oldest);
+    }
+
+    /// How many links and tokens the mock holds.
+    pub fn held(&self) -> (usize, usize) {
+        (lock(&self.links).len(), lock(&self.activations).len())
     }
 
     /// The link behind a link token.
@@ -215,18 +305,16 @@ impl Mock {
                     email: link.email.clone(),
                 };
                 let id = integration.id.clone();
-                self.add_integration(integration);
+                self.keep(Record::Integration(integration));
                 id
             }
         };
         let token = token();
-        lock(&self.activations).insert(
-            token.clone(),
-            Activation {
-                integration_id,
-                activated: false,
-            },
-        );
+        self.keep(Record::Token {
+            token: token.clone(),
+            integration_id,
+            issued_at: unix_now(),
+        });
         Ok(token)
     }
 }

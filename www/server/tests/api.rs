@@ -5,14 +5,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{complete, config, demo, post};
+use common::{complete, config, demo, post, Visitor};
 use kombo_connect_demo::{start, Demo};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 async fn kombo(demo: &Demo, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
     let r = Client::new()
-        .post(format!("{}/v1/connect/{path}", demo.app_url))
+        .post(format!("{}/v1/connect/{path}", demo.flow_url))
         .bearer_auth(key)
         .json(&body)
         .send()
@@ -21,34 +21,17 @@ async fn kombo(demo: &Demo, path: &str, key: &str, body: Value) -> (StatusCode, 
     (r.status(), r.json().await.unwrap())
 }
 
-/// `GET /integrations`.
-async fn integrations(demo: &Demo) -> Value {
-    let r = reqwest::get(format!("{}/integrations", demo.app_url))
-        .await
-        .unwrap();
-    r.json().await.unwrap()
-}
-
-/// init → the flow's "Connect" → the activation token the flow would post.
-async fn finish_flow(demo: &Demo, category: &str, tool: &str) -> String {
-    let (status, body) = post(
-        format!("{}/integrations/kombo/init", demo.app_url),
-        json!({ "integration_category": category }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    complete(demo, body["link"].as_str().unwrap(), tool).await
-}
-
 #[tokio::test]
 async fn init_calls_the_mock_and_returns_a_link_to_the_flow_origin() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
-    let (status, body) = post(
-        format!("{}/integrations/kombo/init", demo.app_url),
-        json!({ "integration_category": "ATS", "integration_tool": "greenhouse", "language": "de" }),
-    )
-    .await;
+    let (status, body) = Visitor::new(&demo)
+        .await
+        .post(
+            "/integrations/kombo/init",
+            json!({ "integration_category": "ATS", "integration_tool": "greenhouse", "language": "de" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let link = body["link"].as_str().unwrap();
     assert!(
@@ -79,41 +62,40 @@ async fn init_calls_the_mock_and_returns_a_link_to_the_flow_origin() {
 async fn bad_requests_get_json_errors_with_the_right_status() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
-    let init = format!("{}/integrations/kombo/init", demo.app_url);
-    let c = Client::new();
+    let visitor = Visitor::new(&demo).await;
+    let init = "/integrations/kombo/init";
+    let activate = "/integrations/kombo/activate";
+    let c = |path| visitor.request(reqwest::Method::POST, path);
     let cases = [
         (
-            c.post(&init).body("{}"),
+            c(init).body("{}"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
         ),
         (
-            c.post(&init)
+            c(init)
                 .header("content-type", "application/json")
                 .body("{oops"),
             StatusCode::BAD_REQUEST,
             "invalid_json",
         ),
         (
-            c.post(&init).json(&json!({ "integration_category": 7 })),
+            c(init).json(&json!({ "integration_category": 7 })),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
         ),
         (
-            c.post(&init)
-                .json(&json!({ "integration_category": "CRM" })),
+            c(init).json(&json!({ "integration_category": "CRM" })),
             StatusCode::BAD_REQUEST,
             "kombo_rejected",
         ),
         (
-            c.post(format!("{}/integrations/kombo/activate", demo.app_url))
-                .json(&json!({ "token": "nope" })),
+            c(activate).json(&json!({ "token": "nope" })),
             StatusCode::BAD_REQUEST,
             "kombo_rejected",
         ),
         (
-            c.post(format!("{}/integrations/kombo/activate", demo.app_url))
-                .json(&json!({})),
+            c(activate).json(&json!({})),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
         ),
@@ -181,7 +163,10 @@ async fn the_mock_api_requires_the_key_and_validates_like_kombo() {
 async fn activation_tokens_are_single_use_at_kombo() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
-    let token = finish_flow(&demo, "HRIS", "personio").await;
+    let token = Visitor::new(&demo)
+        .await
+        .finish_flow(&demo, "HRIS", "personio")
+        .await;
     let (status, first) = kombo(
         &demo,
         "activate-integration",
@@ -206,7 +191,7 @@ async fn activation_tokens_are_single_use_at_kombo() {
     let by_token = Client::new()
         .get(format!(
             "{}/v1/connect/integration-by-token/{token}",
-            demo.app_url
+            demo.flow_url
         ))
         .bearer_auth("demo-api-key")
         .send()
@@ -221,17 +206,16 @@ async fn activation_tokens_are_single_use_at_kombo() {
 async fn activating_the_same_token_twice_stores_one_row() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
-    let token = finish_flow(&demo, "HRIS", "bamboohr").await;
-    let activate = format!("{}/integrations/kombo/activate", demo.app_url);
-    let (status, first) = post(activate.clone(), json!({ "token": token })).await;
+    let visitor = Visitor::new(&demo).await;
+    let token = visitor.finish_flow(&demo, "HRIS", "bamboohr").await;
+    let (status, first) = visitor.activate(&token).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     assert_eq!(first["tool"], "bamboohr");
     assert_eq!(first["end_user_email"], "alex@acme.example");
-    let (status, second) = post(activate, json!({ "token": token })).await;
+    let (status, second) = visitor.activate(&token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second, first);
-    let list = integrations(&demo).await;
-    assert_eq!(list["integrations"].as_array().unwrap().len(), 1);
+    assert_eq!(visitor.ids().await.len(), 1);
     demo.stop().await;
 }
 
@@ -239,24 +223,25 @@ async fn activating_the_same_token_twice_stores_one_row() {
 async fn integrations_survive_a_restart_and_can_be_removed() {
     let dir = tempfile::tempdir().unwrap();
     let first = demo(dir.path()).await;
-    let token = finish_flow(&first, "ATS", "lever").await;
-    let (_, stored) = post(
-        format!("{}/integrations/kombo/activate", first.app_url),
-        json!({ "token": token }),
-    )
-    .await;
+    let visitor = Visitor::new(&first).await;
+    let token = visitor.finish_flow(&first, "ATS", "lever").await;
+    let (_, stored) = visitor.activate(&token).await;
     first.stop().await;
 
+    // The same config gets the same ports back only by chance: the
+    // session cookie goes to the new address.
     let second = demo(dir.path()).await;
-    let list = integrations(&second).await;
+    let visitor = visitor.at(&second);
+    let (_, list) = visitor.get("/integrations").await;
     assert_eq!(list["integrations"], json!([stored]));
     let id = stored["id"].as_str().unwrap();
-    let url = format!("{}/integrations/{id}", second.app_url);
-    assert_eq!(
-        Client::new().delete(&url).send().await.unwrap().status(),
-        StatusCode::NO_CONTENT
-    );
-    let again = Client::new().delete(&url).send().await.unwrap();
+    let delete = || {
+        visitor
+            .request(reqwest::Method::DELETE, &format!("/integrations/{id}"))
+            .send()
+    };
+    assert_eq!(delete().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let again = delete().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         again.json::<Value>().await.unwrap()["error"]["code"],
@@ -269,11 +254,10 @@ async fn integrations_survive_a_restart_and_can_be_removed() {
 async fn an_expired_link_shows_an_expired_page_and_cannot_be_completed() {
     let dir = tempfile::tempdir().unwrap();
     let demo = start(config(dir.path(), Duration::ZERO)).await.unwrap();
-    let (_, body) = post(
-        format!("{}/integrations/kombo/init", demo.app_url),
-        json!({}),
-    )
-    .await;
+    let (_, body) = Visitor::new(&demo)
+        .await
+        .post("/integrations/kombo/init", json!({}))
+        .await;
     let link = body["link"].as_str().unwrap();
     let page = reqwest::get(link).await.unwrap();
     assert_eq!(page.status(), StatusCode::GONE);
@@ -311,29 +295,22 @@ async fn pages_and_the_package_are_served_under_a_strict_csp() {
     demo.stop().await;
 }
 
-async fn activate(demo: &Demo, token: &str) -> (StatusCode, Value) {
-    post(
-        format!("{}/integrations/kombo/activate", demo.app_url),
-        json!({ "token": token }),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_second_flow_for_a_connected_category_or_tool_is_refused_with_409() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
-    let token = finish_flow(&demo, "HRIS", "personio").await;
-    let (status, stored) = activate(&demo, &token).await;
+    let visitor = Visitor::new(&demo).await;
+    let token = visitor.finish_flow(&demo, "HRIS", "personio").await;
+    let (status, stored) = visitor.activate(&token).await;
     assert_eq!(status, StatusCode::CREATED, "{stored}");
     assert_eq!(stored["category"], "HRIS");
     let id = stored["id"].as_str().unwrap();
-    let init = format!("{}/integrations/kombo/init", demo.app_url);
+    let init = "/integrations/kombo/init";
     for body in [
         json!({ "integration_category": "HRIS" }),
         json!({ "integration_category": "HRIS", "integration_tool": "personio" }),
     ] {
-        let (status, answer) = post(init.clone(), body.clone()).await;
+        let (status, answer) = visitor.post(init, body.clone()).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}: {answer}");
         assert_eq!(answer["error"]["code"], "already_connected");
         assert_eq!(answer["error"]["integration_id"], id);
@@ -345,7 +322,7 @@ async fn a_second_flow_for_a_connected_category_or_tool_is_refused_with_409() {
         json!({ "integration_category": "HRIS", "integration_tool": "bamboohr" }),
         json!({ "integration_category": "ATS" }),
     ] {
-        let (status, answer) = post(init.clone(), body.clone()).await;
+        let (status, answer) = visitor.post(init, body.clone()).await;
         assert_eq!(status, StatusCode::OK, "{body}: {answer}");
     }
     demo.stop().await;
@@ -355,39 +332,36 @@ async fn a_second_flow_for_a_connected_category_or_tool_is_refused_with_409() {
 async fn reconnecting_goes_through_relink_and_updates_the_same_row() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
-    let token = finish_flow(&demo, "HRIS", "personio").await;
-    let (_, stored) = activate(&demo, &token).await;
+    let visitor = Visitor::new(&demo).await;
+    let token = visitor.finish_flow(&demo, "HRIS", "personio").await;
+    let (_, stored) = visitor.activate(&token).await;
     let id = stored["id"].as_str().unwrap();
 
-    let (status, body) = post(
-        format!("{}/integrations/kombo/relink", demo.app_url),
-        json!({ "integration_id": id, "language": "de" }),
-    )
-    .await;
+    let (status, body) = visitor
+        .post(
+            "/integrations/kombo/relink",
+            json!({ "integration_id": id, "language": "de" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let link = body["link"].as_str().unwrap();
     assert!(link.starts_with(&demo.flow_url), "{link}");
     let page = reqwest::get(link).await.unwrap().text().await.unwrap();
     assert!(page.contains("<html lang=\"de\"") && page.contains("Reconnect Personio"));
     let done = complete(&demo, link, "personio").await;
-    let (status, again) = activate(&demo, &done).await;
+    let (status, again) = visitor.activate(&done).await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["id"], id);
-    assert_eq!(
-        integrations(&demo).await["integrations"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(visitor.ids().await.len(), 1);
 
     // Only the organization's own integrations: unknown ids are 404.
     for other in ["personio:someone-elses", ""] {
-        let (status, answer) = post(
-            format!("{}/integrations/kombo/relink", demo.app_url),
-            json!({ "integration_id": other }),
-        )
-        .await;
+        let (status, answer) = visitor
+            .post(
+                "/integrations/kombo/relink",
+                json!({ "integration_id": other }),
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{other:?}: {answer}");
         assert_eq!(answer["error"]["code"], "not_found");
     }
@@ -398,6 +372,7 @@ async fn reconnecting_goes_through_relink_and_updates_the_same_row() {
 async fn a_token_from_another_organizations_flow_is_refused_and_not_stored() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
+    let visitor = Visitor::new(&demo).await;
     // Another customer of the same Kombo account finishes a flow of theirs.
     let (status, created) = kombo(
         &demo,
@@ -411,10 +386,10 @@ async fn a_token_from_another_organizations_flow_is_refused_and_not_stored() {
     let link = created["data"]["link"].as_str().unwrap();
     let theirs = complete(&demo, link, "hibob").await;
     for _ in 0..2 {
-        let (status, answer) = activate(&demo, &theirs).await;
+        let (status, answer) = visitor.activate(&theirs).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
         assert_eq!(answer["error"]["code"], "wrong_organization");
     }
-    assert_eq!(integrations(&demo).await["integrations"], json!([]));
+    assert!(visitor.ids().await.is_empty());
     demo.stop().await;
 }

@@ -21,7 +21,7 @@ async fn call(
     body: Option<Value>,
 ) -> (StatusCode, Value) {
     let mut request = Client::new()
-        .request(method, format!("{}/v1{path}", demo.app_url))
+        .request(method, format!("{}/v1{path}", demo.flow_url))
         .bearer_auth(key);
     if let Some(body) = body {
         request = request.json(&body);

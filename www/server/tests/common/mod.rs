@@ -22,6 +22,10 @@ pub fn config(data: &Path, link_ttl: Duration) -> Config {
         kombo_api_url: String::new(),
         kombo_flow_origin: String::new(),
         link_ttl,
+        allowed_hosts: vec![],
+        db_busy_timeout: Duration::from_millis(200),
+        retry_pending: Duration::from_millis(100),
+        limits: kombo_connect_demo::config::LIMITS,
     }
 }
 
@@ -36,6 +40,117 @@ pub async fn demo(data: &Path) -> Demo {
 pub async fn post(url: String, body: Value) -> (StatusCode, Value) {
     let r = Client::new().post(url).json(&body).send().await.unwrap();
     (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// A visitor of the demo: a client with the session cookie the first
+/// page gave it (signed in as the first organization, or switched).
+pub struct Visitor {
+    app: String,
+    cookie: String,
+}
+
+impl Visitor {
+    /// Opens the demo page, which signs in as the first organization.
+    pub async fn new(demo: &Demo) -> Visitor {
+        let page = reqwest::get(format!("{}/", demo.app_url)).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        Visitor {
+            app: demo.app_url.clone(),
+            cookie: session_cookie(&page),
+        }
+    }
+
+    /// A visitor signed in as `organization_id`.
+    pub async fn of(demo: &Demo, organization_id: &str) -> Visitor {
+        let mut visitor = Visitor::new(demo).await;
+        let r = visitor
+            .request(reqwest::Method::POST, "/session")
+            .json(&json!({ "organization_id": organization_id }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        visitor.cookie = session_cookie(&r);
+        visitor
+    }
+
+    /// The same visitor (cookie) on another run of the demo.
+    pub fn at(&self, demo: &Demo) -> Visitor {
+        Visitor {
+            app: demo.app_url.clone(),
+            cookie: self.cookie.clone(),
+        }
+    }
+
+    /// A request to the demo with the session cookie.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        Client::new()
+            .request(method, format!("{}{path}", self.app))
+            .header("cookie", &self.cookie)
+    }
+
+    /// A JSON POST; the status and the JSON answer (`null` if none).
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .request(reqwest::Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A GET; the status and the JSON answer.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `GET /integrations`: the ids of the first page.
+    pub async fn ids(&self) -> Vec<String> {
+        let (status, body) = self.get("/integrations").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["integrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// init → the flow's "Connect" → the activation token the flow would post.
+    pub async fn finish_flow(&self, demo: &Demo, category: &str, tool: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/integrations/kombo/init",
+                json!({ "integration_category": category, "integration_tool": tool }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        complete(demo, body["link"].as_str().unwrap(), tool).await
+    }
+
+    /// `POST /integrations/kombo/activate` with the token.
+    pub async fn activate(&self, token: &str) -> (StatusCode, Value) {
+        self.post("/integrations/kombo/activate", json!({ "token": token }))
+            .await
+    }
+}
+
+/// `name=value` of the session cookie an answer sets.
+pub fn session_cookie(response: &reqwest::Response) -> String {
+    let set = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("demo_session="))
+        .expect("a session cookie");
+    set.split(';').next().unwrap().to_owned()
 }
 
 /// The mock flow's "Connect" (or "Reconnect") on `link`: the activation
