@@ -165,7 +165,7 @@ async fn activation_tokens_are_single_use_at_kombo() {
     let demo = demo(dir.path()).await;
     let token = Visitor::new(&demo)
         .await
-        .finish_flow(&demo, "HRIS", "personio")
+        .finish_flow("HRIS", "personio")
         .await;
     let (status, first) = kombo(
         &demo,
@@ -207,7 +207,7 @@ async fn activating_the_same_token_twice_stores_one_row() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
     let visitor = Visitor::new(&demo).await;
-    let token = visitor.finish_flow(&demo, "HRIS", "bamboohr").await;
+    let token = visitor.finish_flow("HRIS", "bamboohr").await;
     let (status, first) = visitor.activate(&token).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     assert_eq!(first["tool"], "bamboohr");
@@ -224,14 +224,14 @@ async fn integrations_survive_a_restart_and_can_be_removed() {
     let dir = tempfile::tempdir().unwrap();
     let first = demo(dir.path()).await;
     let visitor = Visitor::new(&first).await;
-    let token = visitor.finish_flow(&first, "ATS", "lever").await;
+    let token = visitor.finish_flow("ATS", "lever").await;
     let (_, stored) = visitor.activate(&token).await;
     first.stop().await;
 
     // The same config gets the same ports back only by chance: the
     // session cookie goes to the new address.
     let second = demo(dir.path()).await;
-    let visitor = visitor.at(&second);
+    let visitor = visitor.at(&second.app_url);
     let (_, list) = visitor.get("/integrations").await;
     assert_eq!(list["integrations"], json!([stored]));
     let id = stored["id"].as_str().unwrap();
@@ -300,7 +300,7 @@ async fn a_second_flow_for_a_connected_category_or_tool_is_refused_with_409() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
     let visitor = Visitor::new(&demo).await;
-    let token = visitor.finish_flow(&demo, "HRIS", "personio").await;
+    let token = visitor.finish_flow("HRIS", "personio").await;
     let (status, stored) = visitor.activate(&token).await;
     assert_eq!(status, StatusCode::CREATED, "{stored}");
     assert_eq!(stored["category"], "HRIS");
@@ -333,7 +333,7 @@ async fn reconnecting_goes_through_relink_and_updates_the_same_row() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo(dir.path()).await;
     let visitor = Visitor::new(&demo).await;
-    let token = visitor.finish_flow(&demo, "HRIS", "personio").await;
+    let token = visitor.finish_flow("HRIS", "personio").await;
     let (_, stored) = visitor.activate(&token).await;
     let id = stored["id"].as_str().unwrap();
 
@@ -348,7 +348,7 @@ async fn reconnecting_goes_through_relink_and_updates_the_same_row() {
     assert!(link.starts_with(&demo.flow_url), "{link}");
     let page = reqwest::get(link).await.unwrap().text().await.unwrap();
     assert!(page.contains("<html lang=\"de\"") && page.contains("Reconnect Personio"));
-    let done = complete(&demo, link, "personio").await;
+    let done = complete(link, "personio").await;
     let (status, again) = visitor.activate(&done).await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["id"], id);
@@ -384,7 +384,7 @@ async fn a_token_from_another_organizations_flow_is_refused_and_not_stored() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let link = created["data"]["link"].as_str().unwrap();
-    let theirs = complete(&demo, link, "hibob").await;
+    let theirs = complete(link, "hibob").await;
     for _ in 0..2 {
         let (status, answer) = visitor.activate(&theirs).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");

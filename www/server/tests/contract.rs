@@ -117,7 +117,7 @@ async fn activation_token(demo: &Demo) -> (Value, String) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
-    let token = complete(demo, created["data"]["link"].as_str().unwrap(), "personio").await;
+    let token = complete(created["data"]["link"].as_str().unwrap(), "personio").await;
     (created, token)
 }
 
@@ -253,7 +253,7 @@ async fn a_relink_link_is_valid_one_hour_and_opens_the_reconnect_mode() {
     let page = reqwest::get(link).await.unwrap().text().await.unwrap();
     assert!(page.contains("Reconnect Personio"), "{page}");
     // Finishing it gives a token for the same integration, not a new one.
-    let relink_token = complete(&demo, link, "personio").await;
+    let relink_token = complete(link, "personio").await;
     let (_, after) = integration_by_token(&demo, &relink_token).await;
     assert_eq!(after["data"]["id"], by_token["data"]["id"]);
     demo.stop().await;

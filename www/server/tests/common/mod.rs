@@ -3,6 +3,8 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -52,17 +54,22 @@ pub struct Visitor {
 impl Visitor {
     /// Opens the demo page, which signs in as the first organization.
     pub async fn new(demo: &Demo) -> Visitor {
-        let page = reqwest::get(format!("{}/", demo.app_url)).await.unwrap();
+        Visitor::open(&demo.app_url).await
+    }
+
+    /// [`Visitor::new`] for a demo at `app_url`.
+    pub async fn open(app_url: &str) -> Visitor {
+        let page = reqwest::get(format!("{app_url}/")).await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         Visitor {
-            app: demo.app_url.clone(),
+            app: app_url.to_owned(),
             cookie: session_cookie(&page),
         }
     }
 
-    /// A visitor signed in as `organization_id`.
-    pub async fn of(demo: &Demo, organization_id: &str) -> Visitor {
-        let mut visitor = Visitor::new(demo).await;
+    /// A visitor of the demo at `app_url`, signed in as `organization_id`.
+    pub async fn of(app_url: &str, organization_id: &str) -> Visitor {
+        let mut visitor = Visitor::open(app_url).await;
         let r = visitor
             .request(reqwest::Method::POST, "/session")
             .json(&json!({ "organization_id": organization_id }))
@@ -75,11 +82,16 @@ impl Visitor {
     }
 
     /// The same visitor (cookie) on another run of the demo.
-    pub fn at(&self, demo: &Demo) -> Visitor {
+    pub fn at(&self, app_url: &str) -> Visitor {
         Visitor {
-            app: demo.app_url.clone(),
+            app: app_url.to_owned(),
             cookie: self.cookie.clone(),
         }
+    }
+
+    /// `demo_session=…`, for a request made by hand.
+    pub fn cookie(&self) -> &str {
+        &self.cookie
     }
 
     /// A request to the demo with the session cookie.
@@ -123,7 +135,7 @@ impl Visitor {
     }
 
     /// init → the flow's "Connect" → the activation token the flow would post.
-    pub async fn finish_flow(&self, demo: &Demo, category: &str, tool: &str) -> String {
+    pub async fn finish_flow(&self, category: &str, tool: &str) -> String {
         let (status, body) = self
             .post(
                 "/integrations/kombo/init",
@@ -131,7 +143,7 @@ impl Visitor {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        complete(demo, body["link"].as_str().unwrap(), tool).await
+        complete(body["link"].as_str().unwrap(), tool).await
     }
 
     /// `POST /integrations/kombo/activate` with the token.
@@ -155,10 +167,10 @@ pub fn session_cookie(response: &reqwest::Response) -> String {
 
 /// The mock flow's "Connect" (or "Reconnect") on `link`: the activation
 /// token the flow would post to the page.
-pub async fn complete(demo: &Demo, link: &str, tool: &str) -> String {
-    let token = link.split("token=").nth(1).unwrap();
+pub async fn complete(link: &str, tool: &str) -> String {
+    let (flow, token) = link.split_once("/connect?token=").unwrap();
     let (status, body) = post(
-        format!("{}/connect/complete", demo.flow_url),
+        format!("{flow}/connect/complete"),
         json!({ "token": token, "tool": tool }),
     )
     .await;
