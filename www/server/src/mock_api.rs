@@ -610,3 +610,71 @@ async fn relink(
     lock(&mock.links).insert(link_token.clone(), link);
     success(json!({ "link": format!("{}/connect?token={link_token}", mock.flow_origin) }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link_request() -> Value {
+        json!({ "end_user_email": "a@b.example", "end_user_organization_name": "B" })
+    }
+
+    #[tokio::test]
+    async fn expired_links_and_tokens_are_forgotten() {
+        let mock = Arc::new(Mock::new(MOCK_API_KEY, "http://flow", Duration::ZERO));
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "authorization",
+            format!("Bearer {MOCK_API_KEY}").parse().unwrap(),
+        );
+        for _ in 0..3 {
+            let body = axum::body::Bytes::from(link_request().to_string());
+            create_link(State(mock.clone()), headers.clone(), body).await;
+        }
+        let old = unix_now() - TOKEN_TTL.as_secs() - 1;
+        for (token, issued_at) in [("old", old), ("new", unix_now())] {
+            mock.apply(Record::Token {
+                token: token.into(),
+                integration_id: "x".into(),
+                issued_at,
+            });
+        }
+        assert_eq!(mock.held(), (3, 2));
+        mock.prune();
+        assert_eq!(mock.held(), (0, 1));
+    }
+
+    #[test]
+    fn integrations_and_tokens_survive_a_restart_and_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mock = Mock::new(MOCK_API_KEY, "http://flow", Duration::from_secs(60))
+            .keeping_state_in(dir.path());
+        let link = "l".to_string();
+        lock(&mock.links).insert(
+            link.clone(),
+            Link {
+                category: "HRIS".into(),
+                tool: None,
+                language: "en".into(),
+                email: "a@b".into(),
+                organization: "B".into(),
+                origin_id: Some("b-1".into()),
+                expires: Instant::now() + Duration::from_secs(60),
+                relink_of: None,
+            },
+        );
+        let token = mock.complete(&link, "personio").unwrap();
+        drop(mock);
+        let path = dir.path().join("mock-kombo.jsonl");
+        let mut log = std::fs::read_to_string(&path).unwrap();
+        log.push_str("{\"token\":{\"tok");
+        std::fs::write(&path, log).unwrap();
+        let again = Mock::new(MOCK_API_KEY, "http://flow", Duration::from_secs(60))
+            .keeping_state_in(dir.path());
+        let integration = integration_of(&again, &token).unwrap();
+        assert_eq!(
+            (integration.tool.as_str(), integration.origin_id.as_deref()),
+            ("personio", Some("b-1"))
+        );
+    }
+}
