@@ -70,7 +70,8 @@ after(async () => {
 const app = () => `http://127.0.0.1:${ports.app}`;
 let page;
 const shot = (name) => page.screenshot({ path: join(shots, name) });
-const stored = async () => (await (await fetch(`${app()}/integrations`)).json()).integrations;
+// What the signed-in organization has stored, asked with the page's session.
+const stored = (on = page) => on.evaluate(async () => (await (await fetch('/integrations')).json()).integrations);
 
 async function flowFrame() {
   const frame = await (await page.waitForSelector('iframe[title="Kombo Connect"]')).contentFrame();
@@ -181,6 +182,21 @@ test('Connect HRIS again is refused as a duplicate, the page offers Reconnect, a
   assert.deepEqual((await stored()).map((i) => i.id), [hibob.id]);
 });
 
+test('each organization sees only its own integrations: switching to Globex shows none, switching back shows Acme\'s', async () => {
+  const errors = page.errors.length;
+  assert.equal(await page.inputValue('#organization'), 'acme-1');
+  assert.equal(await page.textContent('#email'), 'alex@acme.example');
+  await page.selectOption('#organization', 'globex-1');
+  await page.waitForSelector('#empty:not([hidden])');
+  assert.equal(await page.textContent('#email'), 'hank@globex.example');
+  assert.deepEqual(await stored(), []);
+  await shot('11-other-organization.png');
+  await page.selectOption('#organization', 'acme-1');
+  await page.waitForSelector('.integration');
+  assert.equal(await page.textContent('.integration .tool'), 'HiBob');
+  assert.deepEqual(page.errors.slice(errors), []);
+});
+
 test('the ES module page runs the same flow', async () => {
   await page.goto(`${app()}/module.html`);
   await page.waitForSelector('.integration');
@@ -213,7 +229,10 @@ test('on a phone (390 and 360 px wide) every step fits the width and the list st
   // The list has loaded (empty, or the integrations the tests above made).
   await phone.waitForFunction(() => document.querySelector('.integration') || !document.querySelector('#empty').hidden);
   // The tests above connected an HRIS and an ATS; a second one would be refused.
-  for (const { id } of await stored()) await fetch(`${app()}/integrations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  await phone.evaluate(async () => {
+    const { integrations } = await (await fetch('/integrations')).json();
+    for (const { id } of integrations) await fetch(`/integrations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  });
   await phone.reload();
   await phone.waitForFunction(() => document.querySelector('.integration') || !document.querySelector('#empty').hidden);
   const before = await phone.locator('.integration').count();

@@ -1,7 +1,9 @@
 // The settings page of the demo: two buttons that run connect() against
-// this server's back-end routes, a status line, and the stored
-// integrations, each with a Reconnect button (reconnect()). Plain DOM, no
-// framework, no innerHTML (strict CSP).
+// this server's back-end routes, a status line, and the signed-in
+// organization's integrations, each with a Reconnect button (reconnect()).
+// The organization can be switched in the top bar (the server signed this
+// visit in as the first one). Plain DOM, no framework, no innerHTML
+// (strict CSP).
 window.startDemo = function startDemo(sdk) {
   const status = document.getElementById('status');
   const list = document.getElementById('integrations');
@@ -33,11 +35,23 @@ window.startDemo = function startDemo(sdk) {
     return node;
   }
 
+  /** GET a JSON route of this server; throws on an error answer. */
+  async function get(path) {
+    const response = await fetch(path);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response.json();
+  }
+
   async function refresh() {
     try {
-      const response = await fetch('/integrations');
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const { integrations } = await response.json();
+      // The list comes in pages: follow them (an organization has a few).
+      const integrations = [];
+      let page = await get('/integrations');
+      integrations.push(...page.integrations);
+      while (page.next) {
+        page = await get(`/integrations?after=${encodeURIComponent(page.next)}`);
+        integrations.push(...page.integrations);
+      }
       stored = integrations;
       list.replaceChildren(...integrations.map(row));
       empty.hidden = integrations.length > 0;
@@ -129,6 +143,26 @@ window.startDemo = function startDemo(sdk) {
     }
   }
 
+  const organization = document.getElementById('organization');
+  const email = document.getElementById('email');
+  function signedIn({ organization: current, organizations }) {
+    organization.replaceChildren(...organizations.map((o) => el('option', { value: o.id, textContent: o.name })));
+    organization.value = current.id;
+    email.textContent = current.email;
+  }
+  organization.addEventListener('change', async () => {
+    const response = await fetch('/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ organization_id: organization.value }),
+    });
+    if (!response.ok) return say('error', `Could not switch organization (HTTP ${response.status}).`);
+    signedIn(await response.json());
+    say('idle', `Signed in as ${organization.selectedOptions[0].textContent}.`);
+    await refresh();
+  });
+
   buttons.forEach((b) => b.addEventListener('click', () => connect(b.dataset.category)));
+  get('/session').then(signedIn, (error) => say('error', `Not signed in: ${error.message}. Reload the page.`));
   refresh();
 };
