@@ -4,8 +4,9 @@
 #               package fixtures (Vite, webpack 5, tsc --strict), byte and leak budgets,
 #               the demo server and an end-to-end run of the demo
 #   make demo   the demo on http://127.0.0.1:8080 (PORT to change), offline, Ctrl-C to stop
-#   make bench  size, start-up, latency and memory against @kombo-api/connect 1.3.0 -> bench/RESULTS.md;
-#               fails over any budget (bench/budgets.mjs), timing budgets included
+#   make bench  size, start-up, latency and memory against @kombo-api/connect 1.3.0 -> bench/RESULTS.md,
+#               the demo back-end under load -> bench/SERVER.md;
+#               fails over any budget (bench/budgets.mjs, www/server/examples/load.rs), timing budgets included
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
@@ -28,6 +29,8 @@ tools:
 	@scripts/ensure-tools.sh test
 
 bench: tools pkg
+	cargo build --release -q -p kombo-connect-demo --bins --examples
+	target/release/examples/load
 	node bench/preconnect.mjs
 	node bench/bench.mjs
 
