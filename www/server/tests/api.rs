@@ -393,3 +393,60 @@ async fn a_token_from_another_organizations_flow_is_refused_and_not_stored() {
     assert!(visitor.ids().await.is_empty());
     demo.stop().await;
 }
+
+#[tokio::test]
+async fn reading_a_token_at_kombo_does_not_spend_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo(dir.path()).await;
+    let token = Visitor::new(&demo)
+        .await
+        .finish_flow("ATS", "workable")
+        .await;
+    for _ in 0..2 {
+        let read = Client::new()
+            .get(format!(
+                "{}/v1/connect/integration-by-token/{token}",
+                demo.flow_url
+            ))
+            .bearer_auth("demo-api-key")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read.status(), StatusCode::OK);
+    }
+    let (status, answer) = kombo(
+        &demo,
+        "activate-integration",
+        "demo-api-key",
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    demo.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_slower_than_the_request_time_out_gets_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path(), Duration::from_secs(3600));
+    config.limits.request = Duration::from_millis(300);
+    let demo = start(config).await.unwrap();
+    let visitor = Visitor::new(&demo).await;
+    let host = demo.app_url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    // The headers, then a body that never comes.
+    let head = format!(
+        "POST /integrations/kombo/init HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+        visitor.cookie()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    demo.stop().await;
+}
