@@ -343,8 +343,9 @@ async fn a_database_locked_by_another_process_delays_or_refuses_but_loses_nothin
     let started = Instant::now();
     let (status, _) = visitor.get("/integrations").await;
     assert_eq!(status, StatusCode::OK);
+    // A read that waited would take the whole busy time-out (5 s).
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(4),
         "a read waited for the lock"
     );
     let r = visitor
@@ -370,8 +371,9 @@ async fn a_database_locked_by_another_process_delays_or_refuses_but_loses_nothin
 /// moved there, the app's: tried second).
 type Upstream = Arc<OnceLock<[String; 2]>>;
 
-/// A Kombo API in front of the mock that answers integration-by-token a
-/// second late, and counts those calls.
+/// A Kombo API in front of the mock that answers integration-by-token
+/// two seconds late (a window for the tests to act in), and counts those
+/// calls.
 async fn slow_kombo() -> (String, Upstream, Arc<AtomicUsize>) {
     let upstream: Upstream = Arc::default();
     let by_token = Arc::new(AtomicUsize::new(0));
@@ -383,7 +385,7 @@ async fn slow_kombo() -> (String, Upstream, Arc<AtomicUsize>) {
             let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
             if parts.uri.path().contains("integration-by-token") {
                 count.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::sleep(Duration::from_secs(2)).await;
             }
             let mut answer = None;
             for origin in up.get().unwrap() {
@@ -540,8 +542,8 @@ async fn kill_9_in_the_middle_of_a_burst_loses_and_duplicates_nothing() {
     );
 }
 
-/// A POST whose body arrives in two parts, `pause` apart, on its own
-/// connection: a request in flight for as long as the test wants.
+/// A POST on its own connection with only half its body sent: a request
+/// in flight until the test writes the rest (returned).
 async fn slow_post(origin: &str, cookie: &str, path: &str, body: &str) -> (TcpStream, String) {
     let mut stream = TcpStream::connect(origin.trim_start_matches("http://"))
         .await
@@ -569,13 +571,16 @@ async fn sigterm_lets_requests_in_flight_finish_and_exits() {
         r#"{"integration_category":"ATS"}"#,
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Time for the server to read the headers: the request is in flight.
+    tokio::time::sleep(Duration::from_millis(500)).await;
     demo.signal("TERM");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    // New connections are no longer accepted…
-    assert!(reqwest::get(format!("{}/demo.css", demo.app))
-        .await
-        .is_err());
+    // New connections are soon no longer accepted…
+    let css = format!("{}/demo.css", demo.app);
+    eventually(Duration::from_secs(5), "new connections refused", || {
+        let css = css.clone();
+        async move { reqwest::get(css).await.is_err() }
+    })
+    .await;
     // …but the request in flight is answered, Kombo (the mock) included.
     stream.write_all(rest.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
