@@ -21,6 +21,20 @@ async fn kombo(demo: &Demo, path: &str, key: &str, body: Value) -> (StatusCode, 
     (r.status(), r.json().await.unwrap())
 }
 
+/// The mock's `GET /v1/connect/integration-by-token/{token}`.
+async fn integration_by_token(demo: &Demo, token: &str) -> (StatusCode, Value) {
+    let r = Client::new()
+        .get(format!(
+            "{}/v1/connect/integration-by-token/{token}",
+            demo.flow_url
+        ))
+        .bearer_auth("demo-api-key")
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap())
+}
+
 #[tokio::test]
 async fn init_calls_the_mock_and_returns_a_link_to_the_flow_origin() {
     let dir = tempfile::tempdir().unwrap();
@@ -188,16 +202,7 @@ async fn activation_tokens_are_single_use_at_kombo() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{again}");
-    let by_token = Client::new()
-        .get(format!(
-            "{}/v1/connect/integration-by-token/{token}",
-            demo.flow_url
-        ))
-        .bearer_auth("demo-api-key")
-        .send()
-        .await
-        .unwrap();
-    let by_token: Value = by_token.json().await.unwrap();
+    let (_, by_token) = integration_by_token(&demo, &token).await;
     assert_eq!(by_token["data"]["id"], first["data"]["id"]);
     demo.stop().await;
 }
@@ -403,16 +408,8 @@ async fn reading_a_token_at_kombo_does_not_spend_it() {
         .finish_flow("ATS", "workable")
         .await;
     for _ in 0..2 {
-        let read = Client::new()
-            .get(format!(
-                "{}/v1/connect/integration-by-token/{token}",
-                demo.flow_url
-            ))
-            .bearer_auth("demo-api-key")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(read.status(), StatusCode::OK);
+        let (status, read) = integration_by_token(&demo, &token).await;
+        assert_eq!(status, StatusCode::OK, "{read}");
     }
     let (status, answer) = kombo(
         &demo,

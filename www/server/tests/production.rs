@@ -301,13 +301,7 @@ async fn a_502_names_no_internal_address() {
 #[tokio::test]
 async fn two_hundred_concurrent_activations_of_one_token_ask_kombo_once_and_store_one_row() {
     let dir = tempfile::tempdir().unwrap();
-    let (api, upstream, by_token) = slow_kombo().await;
-    let demo = Process::spawn(
-        dir.path(),
-        &[("KOMBO_API_KEY", "demo-api-key"), ("KOMBO_API_URL", &api)],
-    )
-    .await;
-    upstream.set([demo.flow.clone(), demo.app.clone()]).unwrap();
+    let (demo, by_token) = behind_slow_kombo(dir.path()).await;
     let visitor = Arc::new(Visitor::open(&demo.app).await);
     let token = visitor.finish_flow("HRIS", "hibob").await;
     let runs = (0..200).map(|_| {
@@ -371,10 +365,10 @@ async fn a_database_locked_by_another_process_delays_or_refuses_but_loses_nothin
 /// moved there, the app's: tried second).
 type Upstream = Arc<OnceLock<[String; 2]>>;
 
-/// A Kombo API in front of the mock that answers integration-by-token
-/// two seconds late (a window for the tests to act in), and counts those
-/// calls.
-async fn slow_kombo() -> (String, Upstream, Arc<AtomicUsize>) {
+/// The demo over `data`, calling Kombo through a proxy in front of the
+/// mock that answers integration-by-token two seconds late (a window for
+/// the tests to act in); the count of those calls.
+async fn behind_slow_kombo(data: &std::path::Path) -> (Process, Arc<AtomicUsize>) {
     let upstream: Upstream = Arc::default();
     let by_token = Arc::new(AtomicUsize::new(0));
     let (up, count) = (upstream.clone(), by_token.clone());
@@ -411,19 +405,19 @@ async fn slow_kombo() -> (String, Upstream, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, upstream, by_token)
+    let demo = Process::spawn(
+        data,
+        &[("KOMBO_API_KEY", "demo-api-key"), ("KOMBO_API_URL", &url)],
+    )
+    .await;
+    upstream.set([demo.flow.clone(), demo.app.clone()]).unwrap();
+    (demo, by_token)
 }
 
 #[tokio::test]
 async fn a_store_that_fails_after_kombo_answered_is_finished_once_the_lock_is_gone() {
     let dir = tempfile::tempdir().unwrap();
-    let (api, upstream, by_token) = slow_kombo().await;
-    let demo = Process::spawn(
-        dir.path(),
-        &[("KOMBO_API_KEY", "demo-api-key"), ("KOMBO_API_URL", &api)],
-    )
-    .await;
-    upstream.set([demo.flow.clone(), demo.app.clone()]).unwrap();
+    let (demo, by_token) = behind_slow_kombo(dir.path()).await;
     let visitor = Arc::new(Visitor::open(&demo.app).await);
     let token = visitor.finish_flow("HRIS", "workday").await;
     let first = tokio::spawn({
