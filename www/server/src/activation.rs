@@ -192,8 +192,3 @@ pub fn keep_finishing(
         }
     })
 }
-
-/// For tests: Kombo answers waiting to be stored.
-pub fn unstored(state: &State) -> usize {
-    lock(&state.activations.answers).len()
-}

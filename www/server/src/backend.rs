@@ -98,8 +98,9 @@ pub fn router(state: State, config: &Config, flow_origin: &str) -> Router {
 async fn page(www: Arc<PathBuf>, request: Request) -> Response {
     let path = request.uri().path();
     let name = path.trim_start_matches('/');
+    // Encoded characters (`%2F`) would decode to a path below.
     let allowed = name.is_empty()
-        || (!name.contains('/')
+        || (!name.contains(['/', '%'])
             && [".html", ".js", ".css"]
                 .iter()
                 .any(|ext| name.ends_with(ext)));

@@ -47,8 +47,6 @@ pub struct Demo {
     /// `http://127.0.0.1:FLOW_PORT`: the mock Kombo, its API under `/v1`
     /// and its Connect flow.
     pub flow_url: String,
-    /// The back-end's state, for tests that look inside.
-    pub state: backend::State,
     stop_app: watch::Sender<bool>,
     stop_mock: watch::Sender<bool>,
     app: Vec<JoinHandle<()>>,
@@ -149,7 +147,6 @@ pub async fn start(config: Config) -> Result<Demo, error::StartError> {
     Ok(Demo {
         app_url,
         flow_url,
-        state,
         stop_app,
         stop_mock,
         app,

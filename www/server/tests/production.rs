@@ -189,6 +189,8 @@ async fn only_the_pages_are_served_with_nosniff_and_a_referrer_policy() {
     let demo = Process::spawn(dir.path(), &[]).await;
     for path in [
         "/server/src/main.rs",
+        "/server%2Fflow%2Fflow.js",
+        "/server%2fsrc%2fmain.rs",
         "/server/Cargo.toml",
         "/server/src/db.rs",
         "/server/flow/flow.js",
