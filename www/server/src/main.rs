@@ -25,7 +25,7 @@ async fn main() {
     println!();
     println!("  kombo-connect-wasm demo: {}/", demo.app_url);
     println!(
-        "  (ES module page: {}/module.html; mock Connect flow on {})",
+        "  (ES module page: {}/module.html; mock Kombo API and Connect flow on {})",
         demo.app_url, demo.flow_url
     );
     if real {
@@ -33,6 +33,10 @@ async fn main() {
     } else {
         println!("  Kombo API: embedded mock (set KOMBO_API_KEY to use the real one)");
     }
+    println!(
+        "  A first visit is signed in as {}; switch organizations in the top bar.",
+        kombo_connect_demo::session::ORGANIZATIONS[0].name
+    );
     println!("  Press Ctrl-C to stop.");
     println!();
     let mut signals = match Signals::new() {
