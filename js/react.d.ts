@@ -1,4 +1,4 @@
-import type { ConnectOptions, ConnectResult, KomboIntegrationCategory } from './index.js';
+import type { ConnectOptions, ConnectResult, KomboIntegrationCategory, ReconnectOptions, ReconnectResult } from './index.js';
 
 /** Where a `useKomboConnect` run is. */
 export type KomboConnectStatus = 'idle' | 'connecting' | 'connected' | 'cancelled' | 'error';
@@ -17,5 +17,20 @@ export declare function useKomboConnect(category?: KomboIntegrationCategory, opt
   /** Why the run failed (`status === 'error'`); a cancel is not an error. */
   error: Error | null;
   start(): Promise<void>;
+  cancel(): void;
+};
+
+/**
+ * React 18/19: runs `reconnect(integrationId, options)` on
+ * `start(integrationId)`, for an integration whose credentials expired.
+ * The same states and aborts as `useKomboConnect`.
+ */
+export declare function useKomboReconnect(options?: Omit<ReconnectOptions, 'signal'>): {
+  status: KomboConnectStatus;
+  /** `reconnect()`'s result once reconnected. */
+  result: ReconnectResult | null;
+  /** Why the run failed (`status === 'error'`); a cancel is not an error. */
+  error: Error | null;
+  start(integrationId: string): Promise<void>;
   cancel(): void;
 };

@@ -1,5 +1,5 @@
 import type { Ref } from 'vue';
-import type { ConnectOptions, ConnectResult, KomboIntegrationCategory } from './index.js';
+import type { ConnectOptions, ConnectResult, KomboIntegrationCategory, ReconnectOptions, ReconnectResult } from './index.js';
 import type { KomboConnectStatus } from './react.js';
 
 export type { KomboConnectStatus };
@@ -15,5 +15,18 @@ export declare function useKomboConnect(category?: KomboIntegrationCategory, opt
   result: Ref<ConnectResult | null>;
   error: Ref<Error | null>;
   start(): Promise<void>;
+  cancel(): void;
+};
+
+/**
+ * Vue 3, in `setup()`: runs `reconnect(integrationId, options)` on
+ * `start(integrationId)`, for an integration whose credentials expired.
+ * The same states and aborts as `useKomboConnect`.
+ */
+export declare function useKomboReconnect(options?: Omit<ReconnectOptions, 'signal'>): {
+  status: Ref<KomboConnectStatus>;
+  result: Ref<ReconnectResult | null>;
+  error: Ref<Error | null>;
+  start(integrationId: string): Promise<void>;
   cancel(): void;
 };

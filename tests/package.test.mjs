@@ -42,7 +42,12 @@ before(async () => {
   const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   servers.routes['/integrations/kombo/init'] = (req, res) => json(res, { link: `${servers.flow}/pages/flow.html` });
   servers.routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:1' });
+  servers.routes['/integrations/kombo/relink'] = (req, res, body) => {
+    relinked.push(JSON.parse(body).integration_id);
+    json(res, { link: `${servers.flow}/pages/flow.html` });
+  };
 });
+const relinked = [];
 
 after(() => session?.close());
 
@@ -250,6 +255,19 @@ test('Vue: the composable connects, and unmounting while open closes the flow', 
     // The flow covers the page, so the app unmounts from code (a route change, a timer).
     await page.evaluate(() => document.getElementById('toggle').click());
   }));
+
+for (const name of ['react', 'vue']) {
+  test(`${name === 'react' ? 'React' : 'Vue'}: the reconnect ${name === 'react' ? 'hook' : 'composable'} calls the relink route with the integration's id, runs the flow and activates`, () =>
+    withRecipePage(name, '', async (page) => {
+      const before = relinked.length;
+      await page.click('#reconnect');
+      await finish(page, { type: 'success', data: { activation_token: `${name}_again` } });
+      await page.waitForFunction(() => document.getElementById('reconnect-status').textContent === 'connected');
+      assert.equal(await page.textContent('#reconnect-result'), 'personio:1');
+      assert.deepEqual(relinked.slice(before), ['personio:1']);
+      assert.equal(await page.textContent('#status'), 'idle', 'the connect hook is untouched');
+    }));
+}
 
 // kombo-connect-wasm/testing, as the README tells customers to use it.
 test("customers' unit tests: Vitest in jsdom with kombo-connect-wasm/testing mocked in", () => {
