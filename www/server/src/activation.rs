@@ -150,10 +150,21 @@ fn not_yours() -> ApiError {
     )
 }
 
+/// How long a pending activation is retried: a day of Kombo or the
+/// database failing is an outage to look into, not one to retry forever.
+pub const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// Finishes the activations left pending; returns how many are left.
 pub async fn finish_pending(state: &State) -> usize {
-    let pending = match state.db.pending().await {
-        Ok(pending) => pending,
+    let pending = match state.db.pending(GIVE_UP_AFTER).await {
+        Ok((pending, 0)) => pending,
+        Ok((pending, given_up)) => {
+            eprintln!(
+                "activation: gave up {given_up} token(s) pending for over {} h: their integrations may exist at Kombo and not here",
+                GIVE_UP_AFTER.as_secs() / 3600
+            );
+            pending
+        }
         Err(e) => {
             eprintln!("activation: cannot read pending tokens: {e}");
             return 0;

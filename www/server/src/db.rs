@@ -297,14 +297,25 @@ impl Db {
     }
 
     /// Pending tokens, oldest first, with their organization: what a
-    /// failure or a crash left to finish.
-    pub async fn pending(&self) -> Result<Vec<(String, String)>, DbError> {
-        self.run(|conn| {
-            conn.prepare_cached(
-                "SELECT token, organization_id FROM activations WHERE integration_id IS NULL ORDER BY started_at",
-            )?
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect()
+    /// failure or a crash left to finish. Those pending for longer than
+    /// `give_up_after` are deleted instead; how many is the second value.
+    pub async fn pending(
+        &self,
+        give_up_after: Duration,
+    ) -> Result<(Vec<(String, String)>, usize), DbError> {
+        let oldest = now() - give_up_after.as_secs() as i64;
+        self.run(move |conn| {
+            let given_up = conn.execute(
+                "DELETE FROM activations WHERE integration_id IS NULL AND started_at < ?1",
+                [oldest],
+            )?;
+            let pending = conn
+                .prepare_cached(
+                    "SELECT token, organization_id FROM activations WHERE integration_id IS NULL ORDER BY started_at",
+                )?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok((pending, given_up))
         })
         .await
     }
@@ -507,6 +518,27 @@ mod tests {
     use super::*;
 
     const WAIT: Duration = Duration::from_millis(100);
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+
+    #[tokio::test]
+    async fn a_token_pending_for_too_long_is_given_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), WAIT).unwrap();
+        db.begin_activation("old", "acme-1").await.unwrap();
+        db.begin_activation("new", "acme-1").await.unwrap();
+        db.run(|conn| {
+            conn.execute(
+                "UPDATE activations SET started_at = started_at - 90000 WHERE token = 'old'",
+                [],
+            )
+        })
+        .await
+        .unwrap();
+        let (pending, given_up) = db.pending(DAY).await.unwrap();
+        assert_eq!(pending, [("new".to_owned(), "acme-1".to_owned())]);
+        assert_eq!(given_up, 1);
+        assert_eq!(db.activation("old").await.unwrap(), None);
+    }
 
     fn integration(id: &str, organization: &str) -> Integration {
         Integration {
@@ -607,12 +639,12 @@ mod tests {
                 organization_id: "acme-1".into()
             })
         );
-        assert_eq!(db.pending().await.unwrap().len(), 2);
+        assert_eq!(db.pending(DAY).await.unwrap().0.len(), 2);
         db.store("t1", &integration("personio:1", "acme-1"))
             .await
             .unwrap();
         db.abandon_activation("t2").await.unwrap();
-        assert!(db.pending().await.unwrap().is_empty());
+        assert!(db.pending(DAY).await.unwrap().0.is_empty());
         assert!(matches!(
             db.activation("t1").await.unwrap(),
             Some(Activation::Done(_))

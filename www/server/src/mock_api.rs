@@ -155,7 +155,30 @@ pub struct Mock {
     integrations: Mutex<HashMap<String, KomboIntegration>>,
     /// The log integrations and tokens are appended to ([`Record`]).
     /// `None`: in memory only.
-    log: Mutex<Option<std::fs::File>>,
+    log: Mutex<Option<Log>>,
+}
+
+/// The mock's log file, and how many lines it has.
+struct Log {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+    lines: usize,
+}
+
+impl Log {
+    /// Rewrites the file as `records` (through a renamed temporary file, so
+    /// a crash leaves the old one) and appends to it from then on.
+    fn write(path: std::path::PathBuf, records: Vec<String>) -> std::io::Result<Log> {
+        let temp = path.with_extension("tmp");
+        std::fs::write(&temp, records.concat())?;
+        std::fs::rename(&temp, &path)?;
+        let file = std::fs::OpenOptions::new().append(true).open(&path)?;
+        Ok(Log {
+            path,
+            file,
+            lines: records.len(),
+        })
+    }
 }
 
 /// One log line: the record as JSON and a newline.
@@ -196,13 +219,8 @@ impl Mock {
             self.apply(record);
         }
         self.prune();
-        let compacted = self.records().join("");
-        let temp = path.with_extension("tmp");
-        let opened = std::fs::write(&temp, compacted)
-            .and_then(|()| std::fs::rename(&temp, &path))
-            .and_then(|()| std::fs::OpenOptions::new().append(true).open(&path));
-        match opened {
-            Ok(file) => *lock(&self.log) = Some(file),
+        match Log::write(path.clone(), self.records()) {
+            Ok(log) => *lock(&self.log) = Some(log),
             Err(e) => eprintln!(
                 "mock Kombo API: cannot keep its state in {}: {e}",
                 path.display()
@@ -257,19 +275,38 @@ impl Mock {
     fn keep(&self, record: Record) {
         let line = line(&record);
         self.apply(record);
-        if let (Some(file), Some(line)) = (lock(&self.log).as_mut(), line) {
+        if let (Some(log), Some(line)) = (lock(&self.log).as_mut(), line) {
             use std::io::Write;
-            if let Err(e) = file.write_all(line.as_bytes()) {
-                eprintln!("mock Kombo API: could not save its state: {e}");
+            match log.file.write_all(line.as_bytes()) {
+                Ok(()) => log.lines += 1,
+                Err(e) => eprintln!("mock Kombo API: could not save its state: {e}"),
             }
         }
     }
 
-    /// Forgets expired links and tokens.
+    /// Forgets expired links and tokens, and rewrites the log without them
+    /// once it holds more forgotten lines than kept ones.
     pub fn prune(&self) {
         lock(&self.links).retain(|_, link| !link.expired());
         let oldest = unix_now().saturating_sub(TOKEN_TTL.as_secs());
         lock(&self.activations).retain(|_, a| a.issued_at >= oldest);
+        // The log's lock first: no line is appended while it is rewritten.
+        let mut log = lock(&self.log);
+        let Some(path) = log.as_ref().map(|l| l.path.clone()) else {
+            return;
+        };
+        let kept = lock(&self.integrations).len() + lock(&self.activations).len();
+        if log.as_ref().is_some_and(|l| l.lines > 2 * kept) {
+            match Log::write(path, self.records()) {
+                Ok(rewritten) => *log = Some(rewritten),
+                Err(e) => eprintln!("mock Kombo API: could not compact its state: {e}"),
+            }
+        }
+    }
+
+    /// Lines in the mock's log, if it keeps one.
+    pub fn log_lines(&self) -> Option<usize> {
+        lock(&self.log).as_ref().map(|l| l.lines)
     }
 
     /// How many links and tokens the mock holds.
@@ -642,6 +679,40 @@ mod tests {
         assert_eq!(mock.held(), (3, 2));
         mock.prune();
         assert_eq!(mock.held(), (0, 1));
+    }
+
+    #[test]
+    fn the_log_is_rewritten_without_expired_tokens_once_they_outnumber_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mock = Mock::new(MOCK_API_KEY, "http://flow", Duration::from_secs(60))
+            .keeping_state_in(dir.path());
+        let old = unix_now() - TOKEN_TTL.as_secs() - 1;
+        for n in 0..10 {
+            mock.keep(Record::Token {
+                token: format!("old{n}"),
+                integration_id: "x".into(),
+                issued_at: old,
+            });
+        }
+        mock.keep(Record::Token {
+            token: "new".into(),
+            integration_id: "x".into(),
+            issued_at: unix_now(),
+        });
+        assert_eq!(mock.log_lines(), Some(11));
+        mock.prune();
+        assert_eq!(mock.log_lines(), Some(1));
+        let log = std::fs::read_to_string(dir.path().join("mock-kombo.jsonl")).unwrap();
+        assert_eq!(log.lines().count(), 1);
+        assert!(log.contains("\"new\""));
+        // Still appending after the rewrite.
+        mock.keep(Record::Token {
+            token: "newer".into(),
+            integration_id: "x".into(),
+            issued_at: unix_now(),
+        });
+        let log = std::fs::read_to_string(dir.path().join("mock-kombo.jsonl")).unwrap();
+        assert_eq!(log.lines().count(), 2);
     }
 
     #[test]
