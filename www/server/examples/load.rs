@@ -75,6 +75,17 @@ async fn phase(
     }
 }
 
+/// The JSON answer to a set-up request.
+async fn answer(request: RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON")
+}
+
 /// The server process, killed however the load test ends.
 struct Server(std::process::Child);
 
@@ -146,29 +157,21 @@ async fn main() {
     let mut links = vec![];
     for n in 0..50 {
         let tool = ["greenhouse", "lever", "workable", "teamtailor"][n % 4];
-        let init: Value = post(
+        let init = answer(post(
             "/integrations/kombo/init",
             json!({ "integration_category": "ATS", "integration_tool": tool }),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ))
+        .await;
         links.push((init["link"].as_str().expect("a link").to_owned(), tool));
     }
     for (link, tool) in links {
         let (flow, token) = link.split_once("/connect?token=").unwrap();
-        let done: Value = client
-            .post(format!("{flow}/connect/complete"))
-            .json(&json!({ "token": token, "tool": tool }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let done = answer(
+            client
+                .post(format!("{flow}/connect/complete"))
+                .json(&json!({ "token": token, "tool": tool })),
+        )
+        .await;
         let r = post(
             "/integrations/kombo/activate",
             json!({ "token": done["activation_token"] }),
