@@ -154,8 +154,8 @@ fn not_yours() -> ApiError {
 /// database failing is an outage to look into, not one to retry forever.
 pub const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
-/// Finishes the activations left pending; returns how many are left.
-pub async fn finish_pending(state: &State) -> usize {
+/// Finishes the activations left pending, or logs why each cannot be yet.
+pub async fn finish_pending(state: &State) {
     let pending = match state.db.pending(GIVE_UP_AFTER).await {
         Ok((pending, 0)) => pending,
         Ok((pending, given_up)) => {
@@ -167,39 +167,19 @@ pub async fn finish_pending(state: &State) -> usize {
         }
         Err(e) => {
             eprintln!("activation: cannot read pending tokens: {e}");
-            return 0;
+            return;
         }
     };
-    let mut left = 0;
     for (token, organization_id) in pending {
         let Some(organization) = organization(&organization_id) else {
             let _ = state.db.abandon_activation(&token).await;
             continue;
         };
         if let Err(e) = activate(state, &token, organization).await {
-            left += 1;
             eprintln!(
                 "activation: a pending token is still not stored: {}",
                 e.message
             );
         }
     }
-    left
-}
-
-/// Keeps finishing pending activations, every `every`, until `stop`.
-pub fn keep_finishing(
-    state: State,
-    every: std::time::Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            finish_pending(&state).await;
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                () = crate::server::stopped(&mut stop) => return,
-            }
-        }
-    })
 }

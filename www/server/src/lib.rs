@@ -125,7 +125,13 @@ pub async fn start(config: Config) -> Result<Demo, error::StartError> {
             config.limits,
             app_stopped.clone(),
         )),
-        activation::keep_finishing(state.clone(), config.retry_pending, app_stopped),
+        server::every(config.retry_pending, app_stopped, {
+            let state = state.clone();
+            move || {
+                let state = state.clone();
+                async move { activation::finish_pending(&state).await }
+            }
+        }),
     ];
     let mock = vec![
         tokio::spawn(server::serve(
@@ -134,14 +140,9 @@ pub async fn start(config: Config) -> Result<Demo, error::StartError> {
             config.limits,
             mock_stopped.clone(),
         )),
-        tokio::spawn(async move {
-            let mut stopped = mock_stopped;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(PRUNE_EVERY) => mock.prune(),
-                    () = server::stopped(&mut stopped) => return,
-                }
-            }
+        server::every(PRUNE_EVERY, mock_stopped, move || {
+            mock.prune();
+            std::future::ready(())
         }),
     ];
     Ok(Demo {

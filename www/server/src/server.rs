@@ -85,3 +85,24 @@ pub async fn serve(
 pub async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stopped| *stopped).await;
 }
+
+/// Runs `task` now and then every `period`, until `stop` says stop.
+pub fn every<F, Fut>(
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+    mut task: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        loop {
+            task().await;
+            tokio::select! {
+                _ = tokio::time::sleep(period) => {}
+                () = stopped(&mut stop) => return,
+            }
+        }
+    })
+}
