@@ -8,6 +8,8 @@
 //    WebAssembly frames, and wasm-bindgen's own `catch` imports leave one
 //    slot of its JS-value table behind each time one throws, which a page
 //    that keeps passing bad arguments would grow without bound.
+// 3. Work that must not run beneath WebAssembly frames: inserting the
+//    flow's iframe, and the page's `onEvent` (see `thenQueued`).
 
 /** The reject functions of the calls in flight. */
 export const inFlight = new Set();
@@ -98,9 +100,64 @@ export function parseUrl(href) {
 export function parseJson(json) {
   try { return JSON.parse(json); } catch { /* not JSON */ }
 }
+// While a call from the page runs in Rust (js/runtime.js `guarded`), the
+// iframe's insertion and `onEvent` are queued, and run in order as soon as
+// Rust has returned, before the call returns to the page: the iframe is in
+// the page when showKomboConnect returns, as with the reference. Inserting
+// an iframe starts its navigation, for which Chromium records the position
+// of the script that started it; beneath WebAssembly frames that made the
+// insertion, most of an open, measurably slower (`make bench`, warm open).
+// And an `onEvent` that calls the SDK again, or aborts, runs on a plain
+// JavaScript stack. Outside such a call (a timer, a message, `connect()`
+// once its requests run) nothing is queued.
+let queue = null;
+
+/**
+ * Runs `fn(...args)`, a synchronous call into Rust, then what it queued;
+ * on a throw, drops the queue. The queued work runs right here, with no
+ * frame of ours between it and the page's call.
+ */
+export function thenQueued(fn, args) {
+  const outer = queue;
+  const mine = (queue = []);
+  let result;
+  try {
+    result = fn(...args);
+  } finally {
+    queue = outer;
+  }
+  for (const { parent, frame, before, callback, event } of mine) {
+    try {
+      if (callback) callback(event);
+      else if (!dropped.has(frame)) parent.insertBefore(frame, before?.parentNode === parent ? before : null);
+    } catch { /* see notify() and insertFrame() */ }
+  }
+  return result;
+}
+
+/** Frames the flow has let go of: a queued insertion of one is void. */
+const dropped = new WeakSet();
+/**
+ * Inserts the flow's iframe into `parent` before `before` (or last), now
+ * or once Rust has returned. It cannot throw: `parent` is an element in the
+ * page and `frame` a new iframe; `before` is ours, and when page code has
+ * moved it meanwhile, the frame goes last. (If it threw all the same, the
+ * flow would end at its load time-out, frame-less.)
+ */
+export function insertFrame(parent, frame, before) {
+  if (queue) queue.push({ parent, frame, before });
+  else try { parent.insertBefore(frame, before); } catch { /* as above */ }
+}
+/** Takes the flow's iframe out of the page, or out of the queue. */
+export function removeFrame(frame) {
+  dropped.add(frame);
+  frame.remove();
+}
+
 /** Calls the page's `onEvent(event)`; what it throws is dropped, so a bug in analytics code cannot break the flow. */
 export function notify(callback, event) {
-  try { callback(event); } catch { /* see above */ }
+  if (queue) queue.push({ callback, event });
+  else try { callback(event); } catch { /* see above */ }
 }
 /**
  * Adds `<link rel="preconnect" href=origin>` to the document's head and

@@ -13,28 +13,31 @@ import init, { connect, reconnect, showKomboConnect, __recover } from './kombo_c
 // For the recovery tests: a panic in the binary that ships (harmless; the
 // SDK recovers from it as from any other).
 export { __panic } from './kombo_connect_wasm.js';
-import { abandonCalls, inFlight } from './host.js';
+import { abandonCalls, inFlight, internalError, thenQueued } from './host.js';
 
 /**
  * Wraps an export so that it never throws and its Promise always settles.
- * The export runs synchronously, so the iframe is in the page when the
- * wrapper returns, as with the reference.
+ * The export runs synchronously, and what it queued (js/host.js) right
+ * after, so the iframe is in the page when the wrapper returns, as with
+ * the reference.
  */
-const guarded = (fn) => (...args) => new Promise((resolve, reject) => {
-  inFlight.add(reject);
-  const settle = (f) => (value) => { inFlight.delete(reject); f(value); };
+const guarded = (fn) => (...args) => {
   let result;
   try {
-    result = fn(...args);
+    result = thenQueued(fn, args);
   } catch (trap) {
     // A trap that was not a panic (the panic hook has run otherwise).
     console.error('kombo-connect-wasm: internal error:', trap);
     try { __recover(); } catch { /* the next call starts a fresh instance anyway */ }
     abandonCalls();
-    return;
+    return Promise.reject(internalError());
   }
-  result.then(settle(resolve), settle(reject));
-});
+  return new Promise((resolve, reject) => {
+    inFlight.add(reject);
+    const settle = (f) => (value) => { inFlight.delete(reject); f(value); };
+    result.then(settle(resolve), settle(reject));
+  });
+};
 
 /**
  * Instantiates the .wasm from `response`, or rejects with `notLoaded(why)`

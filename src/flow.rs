@@ -199,12 +199,13 @@ struct Parts {
     _lock: Option<Lock>,
 }
 
-/// The iframe in the page; dropping it removes it.
+/// The iframe in the page (or queued to go in, see `js::insert_frame`);
+/// dropping it removes it.
 struct Mounted(HtmlIFrameElement);
 
 impl Drop for Mounted {
     fn drop(&mut self) {
-        self.0.remove();
+        js::remove_frame(&self.0);
     }
 }
 
@@ -355,11 +356,11 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
     let iframe = create_iframe(&document, &link.src).map_err(|_| Error::Dom)?;
 
     // It goes under the overlay, if that is up already.
-    let under = cover.overlay.as_ref().map(|o| o.element().as_ref());
-    cover
-        .parent
-        .insert_before(&iframe, under)
-        .map_err(|_| Error::Dom)?;
+    js::insert_frame(
+        &cover.parent,
+        &iframe,
+        cover.overlay.as_ref().map(Overlay::element),
+    );
     // From here the frame is owned by `Mounted`: any early return removes it.
     let frame = Mounted(iframe.clone());
     let on_csp = EventListener::new(&document, "securitypolicyviolation", {
@@ -390,7 +391,8 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
             None => loaded(&iframe, &events),
         }
     });
-    let on_change = SubtreeObserver::new(&iframe.clone(), {
+    // The frame's tree is its parent's: the frame may not be in it yet.
+    let on_change = SubtreeObserver::new(&cover.parent, {
         let (src, origin) = (link.src.clone(), link.origin.clone());
         move || {
             if !iframe.is_connected() {

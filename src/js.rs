@@ -48,9 +48,18 @@ extern "C" {
     /// Releases the page-wide lock if this copy holds it.
     #[wasm_bindgen(js_name = releaseLock)]
     pub(crate) fn release_page_lock();
-    /// Calls a page callback with one argument, ignoring what it throws.
+    /// Calls a page callback with one argument, ignoring what it throws;
+    /// during a call from the page, once Rust has returned.
     #[wasm_bindgen(js_name = notify)]
     pub(crate) fn call(callback: &Function, argument: &JsValue);
+    /// Inserts the flow's iframe into `parent` before `before` (last when
+    /// `None`); during a call from the page, once Rust has returned, so
+    /// that no WebAssembly frame is beneath the navigation it starts.
+    #[wasm_bindgen(js_name = insertFrame)]
+    pub(crate) fn insert_frame(parent: &Element, frame: &Element, before: Option<&Element>);
+    /// Removes the flow's iframe, or cancels its queued insertion.
+    #[wasm_bindgen(js_name = removeFrame)]
+    pub(crate) fn remove_frame(frame: &Element);
 }
 
 #[wasm_bindgen]

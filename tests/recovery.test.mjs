@@ -181,6 +181,23 @@ for (const impl of ['esm', 'global']) {
     assert.equal((await roundTrip(ctx, 'after-events')).value, 'after-events');
   }));
 
+  test(`a call that fails after its iframe was made (a page whose MutationObserver throws) rejects, leaves no iframe, and the next call works (${impl})`, () => withPage(impl, async (ctx) => {
+    const r = await ctx.page.evaluate(async (link) => {
+      const Real = window.MutationObserver;
+      window.MutationObserver = function () { throw new Error('a broken polyfill'); };
+      const call = SDK.showKomboConnect(link);
+      const iframesOnReturn = document.querySelectorAll('iframe').length;
+      const outcome = await call.then(() => 'resolved', (e) => e.message);
+      window.MutationObserver = Real;
+      await new Promise((ok) => setTimeout(ok, 50));
+      return { iframesOnReturn, outcome, iframesLater: document.querySelectorAll('iframe').length };
+    }, ctx.flowUrl());
+    assert.deepEqual(r, { iframesOnReturn: 0, outcome: 'The browser refused to add the Kombo Connect iframe to the page.', iframesLater: 0 });
+    noPanicOrError(ctx);
+    await assertClean(ctx);
+    assert.equal((await roundTrip(ctx, 'after-broken-observer')).value, 'after-broken-observer');
+  }));
+
   test(`2,000 calls with arguments whose reads throw never throw synchronously, never open a flow, and leave the SDK working (${impl})`, () => withPage(impl, async (ctx) => {
     const summary = await ctx.page.evaluate(async () => {
       const boom = () => { throw new Error('page code threw'); };
