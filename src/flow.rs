@@ -225,7 +225,7 @@ impl Link {
         let parsed = js::url(url).ok_or(Error::Link(LinkError::Invalid))?;
         protocol::check_link(&parsed.protocol(), &parsed.hostname()).map_err(Error::Link)?;
         let origin = parsed.origin();
-        protocol::check_origin(&origin, &js::page_origin()).map_err(Error::Link)?;
+        js::with_page_origin(|page| protocol::check_origin(&origin, page)).map_err(Error::Link)?;
         parsed
             .search_params()
             .set(protocol::SDK_VERSION_PARAM, protocol::SDK_VERSION);

@@ -35,9 +35,8 @@ extern "C" {
     pub(crate) fn url(href: &str) -> Option<Url>;
     #[wasm_bindgen(js_name = parseJson)]
     fn parse_json(json: &str) -> JsValue;
-    /// `location.origin` of the page, `"null"` when it has none.
     #[wasm_bindgen(js_name = pageOrigin)]
-    pub(crate) fn page_origin() -> String;
+    fn read_page_origin() -> String;
     /// When the page shows something in the top layer (a modal dialog, an
     /// open popover, fullscreen): our own modal dialog, open, in `body`.
     #[wasm_bindgen(js_name = openTopLayer)]
@@ -71,6 +70,17 @@ extern "C" {
     /// `Array.isArray(value)`: throws for a revoked Proxy.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+thread_local! {
+    /// The page's origin: a page cannot change it, so one read serves
+    /// every call.
+    static PAGE_ORIGIN: String = read_page_origin();
+}
+
+/// Calls `f` with `location.origin` of the page, `"null"` when it has none.
+pub(crate) fn with_page_origin<R>(f: impl FnOnce(&str) -> R) -> R {
+    PAGE_ORIGIN.with(|origin| f(origin))
 }
 
 /// `value`, the result of the `read` or `text` just made, or the
