@@ -29,9 +29,7 @@ use futures_channel::oneshot;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    AbortController, AbortSignal, Document, Element, Event, HtmlIFrameElement, MessageEvent,
-};
+use web_sys::{AbortController, AbortSignal, Element, Event, HtmlIFrameElement, MessageEvent};
 
 use crate::cover::{check_attached, Cover};
 use crate::error::Error;
@@ -164,11 +162,6 @@ impl Drop for Waiting {
         drop(take_waiting());
     }
 }
-
-/// The sandbox tokens of the reference iframe, kept identical: Kombo's flow
-/// relies on popups (OAuth windows), downloads and top navigation.
-const SANDBOX: &str = "allow-scripts allow-downloads allow-same-origin allow-top-navigation \
-allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox";
 
 /// An open flow: what settles it, and everything it put in the page.
 struct OpenFlow {
@@ -353,7 +346,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
     let overlay_timeout =
         (loading && cover.overlay.is_none()).then(|| Timeout::new(OVERLAY_DELAY_MS, show_overlay));
     let document = cover.document.clone();
-    let iframe = create_iframe(&document, &link.src).map_err(|_| Error::Dom)?;
+    let iframe = js::create_frame(&document, &link.src).ok_or(Error::Dom)?;
 
     // It goes under the overlay, if that is up already.
     js::insert_frame(
@@ -509,25 +502,6 @@ fn fail_load(failure: LoadFailure) {
         reason: failure.reason(),
         message: failure.describe(),
     }));
-}
-
-fn create_iframe(document: &Document, src: &str) -> Result<HtmlIFrameElement, JsValue> {
-    let iframe: HtmlIFrameElement = document.create_element("iframe")?.unchecked_into();
-    iframe.set_attribute("src", src)?;
-    iframe.set_attribute("allowtransparency", "true")?;
-    iframe.set_attribute("allow", "clipboard-read; clipboard-write")?;
-    iframe.set_attribute("sandbox", SANDBOX)?;
-    // The reference has no title; screen readers then announce "frame".
-    iframe.set_attribute("title", "Kombo Connect")?;
-    // Through the CSSOM, not a `style` attribute string: a strict
-    // Content-Security-Policy (`style-src` without 'unsafe-inline') blocks
-    // the latter but not the former.
-    // z-index: the largest value browsers keep; the reference's
-    // Number.MAX_SAFE_INTEGER is clamped to it anyway.
-    iframe.style().set_css_text(
-        "z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0",
-    );
-    Ok(iframe)
 }
 
 /// Listens for the flow's messages. Accepts a message only if it comes from

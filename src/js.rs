@@ -11,7 +11,7 @@
 
 use js_sys::{Array, Function, JsString, Object};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, Element, EventTarget, Url};
+use web_sys::{AbortSignal, Document, Element, EventTarget, HtmlIFrameElement, Url};
 
 use crate::error::Error;
 use crate::protocol::LinkError;
@@ -40,7 +40,7 @@ extern "C" {
     /// When the page shows something in the top layer (a modal dialog, an
     /// open popover, fullscreen): our own modal dialog, open, in `body`.
     #[wasm_bindgen(js_name = openTopLayer)]
-    pub(crate) fn open_top_layer(document: &web_sys::Document, body: &Element) -> Option<Element>;
+    pub(crate) fn open_top_layer(document: &Document, body: &Element) -> Option<Element>;
     /// Takes the page-wide open-flow lock; false if any copy of the SDK holds it.
     #[wasm_bindgen(js_name = takeLock)]
     pub(crate) fn take_page_lock() -> bool;
@@ -51,6 +51,11 @@ extern "C" {
     /// during a call from the page, once Rust has returned.
     #[wasm_bindgen(js_name = notify)]
     pub(crate) fn call(callback: &Function, argument: &JsValue);
+    /// A new iframe for the flow, as the reference makes it (attributes,
+    /// sandbox, style: see `js/host.js`), or `None` if the page's DOM
+    /// refused. One call where making it here took eight.
+    #[wasm_bindgen(js_name = createFrame)]
+    pub(crate) fn create_frame(document: &Document, src: &str) -> Option<HtmlIFrameElement>;
     /// Inserts the flow's iframe into `parent` before `before` (last when
     /// `None`); during a call from the page, once Rust has returned, so
     /// that no WebAssembly frame is beneath the navigation it starts.
