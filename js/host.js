@@ -113,9 +113,9 @@ export function parseJson(json) {
 let queue = null;
 
 /**
- * Runs `fn(...args)`, a synchronous call into Rust, then what it queued;
- * on a throw, drops the queue. The queued work runs right here, with no
- * frame of ours between it and the page's call.
+ * Runs `fn(...args)`, a synchronous call into Rust, then what it queued,
+ * here, with no WebAssembly frame beneath it; on a throw (a trap), drops
+ * the queue with the instance.
  */
 export function thenQueued(fn, args) {
   const outer = queue;
@@ -176,7 +176,7 @@ export function insertFrame(parent, frame, before) {
 /** Takes the flow's iframe out of the page, or out of the queue. */
 export function removeFrame(frame) {
   dropped.add(frame);
-  frame.remove();
+  try { frame.remove(); } catch { /* a page that patched remove(); never through WebAssembly */ }
 }
 
 /** Calls the page's `onEvent(event)`; what it throws is dropped, so a bug in analytics code cannot break the flow. */
