@@ -104,9 +104,9 @@ export function parseJson(json) {
 // iframe's insertion and `onEvent` are queued, and run in order as soon as
 // Rust has returned, before the call returns to the page: the iframe is in
 // the page when showKomboConnect returns, as with the reference. Inserting
-// an iframe starts its navigation, for which Chromium records the position
-// of the script that started it; beneath WebAssembly frames that made the
-// insertion, most of an open, measurably slower (`make bench`, warm open).
+// an iframe starts its navigation (whose initiating script Chromium
+// records), and beneath WebAssembly frames the same insertion, most of an
+// open, was measurably slower (`make bench`, warm open).
 // And an `onEvent` that calls the SDK again, or aborts, runs on a plain
 // JavaScript stack. Outside such a call (a timer, a message, `connect()`
 // once its requests run) nothing is queued.
@@ -126,14 +126,20 @@ export function thenQueued(fn, args) {
   } finally {
     queue = outer;
   }
-  for (const { parent, frame, before, callback, event } of mine) {
-    try {
-      if (callback) callback(event);
-      else if (!dropped.has(frame)) parent.insertBefore(frame, before?.parentNode === parent ? before : null);
-    } catch { /* see notify() and insertFrame() */ }
-  }
+  for (const job of mine) run(job);
   return result;
 }
+
+/** One job: a page callback, or the insertion of a frame not let go of meanwhile. */
+function run({ parent, frame, before, callback, event }) {
+  try {
+    if (callback) callback(event);
+    else if (!dropped.has(frame)) parent.insertBefore(frame, before?.parentNode === parent ? before : null);
+  } catch { /* see notify() and insertFrame() */ }
+}
+
+/** Queues `job` during a call into Rust; runs it now otherwise. */
+const later = (job) => (queue ? queue.push(job) : run(job));
 
 /**
  * The flow's iframe for `src`, as the reference makes it, or `undefined`
@@ -170,8 +176,7 @@ const dropped = new WeakSet();
  * flow would end at its load time-out, frame-less.)
  */
 export function insertFrame(parent, frame, before) {
-  if (queue) queue.push({ parent, frame, before });
-  else try { parent.insertBefore(frame, before); } catch { /* as above */ }
+  later({ parent, frame, before });
 }
 /** Takes the flow's iframe out of the page, or out of the queue. */
 export function removeFrame(frame) {
@@ -181,8 +186,7 @@ export function removeFrame(frame) {
 
 /** Calls the page's `onEvent(event)`; what it throws is dropped, so a bug in analytics code cannot break the flow. */
 export function notify(callback, event) {
-  if (queue) queue.push({ callback, event });
-  else try { callback(event); } catch { /* see above */ }
+  later({ callback, event });
 }
 /**
  * Adds `<link rel="preconnect" href=origin>` to the document's head and
