@@ -15,6 +15,7 @@ export function rows(r) {
     ['Transfer size, brotli', 'bytes', ...both((i) => r[i].size.brotli)],
     ['Cold start: navigation → iframe, median', 'ms', ...both((i) => r[i].cold.total.median)],
     ['Cold start: navigation → iframe, p95', 'ms', ...both((i) => r[i].cold.total.p95)],
+    ['Cold start, the reference loaded on first use (the floor for loading on first use): navigation → iframe, median', 'ms', undefined, undefined, r.lazy?.cold.total.median],
     ['Cold start split: download (script + .wasm), median', 'ms', ...both((i) => r[i].cold.download?.median)],
     ['Cold start split: compile + instantiate, median', 'ms', r.esm.cold.instantiate?.median, r.global.cold.instantiate?.median, undefined],
     ['Cold start split: first call → iframe, median', 'ms', ...both((i) => r[i].cold.firstCall.median)],
