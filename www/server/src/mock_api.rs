@@ -10,8 +10,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -378,119 +379,121 @@ const INPUT_INVALID: &str = "PLATFORM.INPUT_INVALID";
 const AUTHENTICATION_INVALID: &str = "PLATFORM.AUTHENTICATION_INVALID";
 const INTEGRATION_NOT_FOUND: &str = "PLATFORM.INTEGRATION_NOT_FOUND";
 
-/// Kombo's error answer; a 404 or 401 has its code, the rest are input errors.
-fn error(status: StatusCode, message: &str) -> Response {
-    let code = match status {
-        StatusCode::UNAUTHORIZED => Some(AUTHENTICATION_INVALID),
-        StatusCode::BAD_REQUEST => Some(INPUT_INVALID),
-        _ => None,
-    };
-    error_with(status, code, message)
+/// An error answer in Kombo's shape. Every message is a fixed text, so the
+/// error stays small and typed until axum turns it into the response.
+#[derive(Debug)]
+struct KomboError {
+    status: StatusCode,
+    code: Option<&'static str>,
+    message: &'static str,
 }
 
-fn error_with(status: StatusCode, code: Option<&str>, message: &str) -> Response {
-    (
-        status,
-        Json(json!({ "status": "error", "error": {
-            "code": code, "title": null, "message": message, "log_url": null } })),
-    )
-        .into_response()
-}
+impl KomboError {
+    /// A 401 or 400 gets Kombo's code for it; other statuses name theirs
+    /// with [`KomboError::with_code`].
+    fn new(status: StatusCode, message: &'static str) -> KomboError {
+        let code = match status {
+            StatusCode::UNAUTHORIZED => Some(AUTHENTICATION_INVALID),
+            StatusCode::BAD_REQUEST => Some(INPUT_INVALID),
+            _ => None,
+        };
+        KomboError::with_code(status, code, message)
+    }
 
-fn success(data: Value) -> Response {
-    Json(json!({ "status": "success", "data": data })).into_response()
-}
+    fn with_code(
+        status: StatusCode,
+        code: Option<&'static str>,
+        message: &'static str,
+    ) -> KomboError {
+        KomboError {
+            status,
+            code,
+            message,
+        }
+    }
 
-/// Checks the Bearer key, answering Kombo's 401 otherwise.
-// The error is the finished answer, built once per bad request: its size does not matter.
-#[allow(clippy::result_large_err)]
-fn authorize(mock: &Mock, headers: &HeaderMap) -> Result<(), Response> {
-    let key = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if key == Some(mock.api_key.as_str()) {
-        Ok(())
-    } else {
-        Err(error(
-            StatusCode::UNAUTHORIZED,
-            "Missing or invalid API key.",
-        ))
+    fn input(message: &'static str) -> KomboError {
+        KomboError::new(StatusCode::BAD_REQUEST, message)
     }
 }
 
-/// The JSON object body of an authorized POST, or the error answer.
-#[allow(clippy::result_large_err)]
-fn authorized_body(
-    mock: &Mock,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<serde_json::Map<String, Value>, Response> {
-    authorize(mock, headers)?;
-    object(body)
+impl IntoResponse for KomboError {
+    fn into_response(self) -> Response {
+        let error =
+            json!({ "code": self.code, "title": null, "message": self.message, "log_url": null });
+        (
+            self.status,
+            Json(json!({ "status": "error", "error": error })),
+        )
+            .into_response()
+    }
+}
+
+/// What every handler answers: Kombo's success envelope, or its error.
+type Answer = Result<Response, KomboError>;
+
+fn success(data: Value) -> Answer {
+    Ok(Json(json!({ "status": "success", "data": data })).into_response())
+}
+
+/// A request with the mock's Bearer key: a handler that takes it answers
+/// Kombo's 401 to any other, before reading the body.
+struct ApiKey;
+
+impl FromRequestParts<Arc<Mock>> for ApiKey {
+    type Rejection = KomboError;
+
+    async fn from_request_parts(parts: &mut Parts, mock: &Arc<Mock>) -> Result<ApiKey, KomboError> {
+        let key = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        match key == Some(mock.api_key.as_str()) {
+            true => Ok(ApiKey),
+            false => Err(KomboError::new(
+                StatusCode::UNAUTHORIZED,
+                "Missing or invalid API key.",
+            )),
+        }
+    }
 }
 
 /// Parses the body as a JSON object, answering Kombo-style errors otherwise.
-// The error is the finished answer, built once per bad request: its size does not matter.
-#[allow(clippy::result_large_err)]
-fn object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+fn object(body: &[u8]) -> Result<serde_json::Map<String, Value>, KomboError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(error(
-            StatusCode::BAD_REQUEST,
-            "The request body must be a JSON object.",
-        )),
-        Err(_) => Err(error(
-            StatusCode::BAD_REQUEST,
-            "The request body is not valid JSON.",
-        )),
+        Ok(_) => Err(KomboError::input("The request body must be a JSON object.")),
+        Err(_) => Err(KomboError::input("The request body is not valid JSON.")),
     }
 }
 
-async fn create_link(
-    State(mock): State<Arc<Mock>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let body = match authorized_body(&mock, &headers, &body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
+async fn create_link(State(mock): State<Arc<Mock>>, _: ApiKey, body: axum::body::Bytes) -> Answer {
+    let body = object(&body)?;
     let text = |name: &str| {
         body.get(name)
             .and_then(Value::as_str)
             .filter(|s| !s.trim().is_empty())
             .map(str::to_owned)
     };
-    let Some(email) = text("end_user_email") else {
-        return error(StatusCode::BAD_REQUEST, "end_user_email: Required");
-    };
-    let Some(organization) = text("end_user_organization_name") else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "end_user_organization_name: Required",
-        );
-    };
+    let email = text("end_user_email").ok_or(KomboError::input("end_user_email: Required"))?;
+    let organization = text("end_user_organization_name")
+        .ok_or(KomboError::input("end_user_organization_name: Required"))?;
     let category = text("integration_category").unwrap_or_else(|| "HRIS".into());
     if tools(&category).is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
+        return Err(KomboError::input(
             "integration_category: must be one of HRIS, ATS, ASSESSMENT, LMS",
-        );
+        ));
     }
     let tool = text("integration_tool");
     if let Some(tool) = &tool {
         if !tools(&category).iter().any(|(id, _)| id == tool) {
-            return error(
-                StatusCode::BAD_REQUEST,
+            return Err(KomboError::input(
                 "integration_tool: unknown tool for this integration_category",
-            );
+            ));
         }
     }
-    let (language, ttl) = match language_and_ttl(&mock, text("language"), text("link_type")) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+    let (language, ttl) = language_and_ttl(&mock, text("language"), text("link_type"))?;
     let link_token = token();
     let link = Link {
         category,
@@ -508,16 +511,14 @@ async fn create_link(
 
 /// `language` and `link_type` of create-link and relink: the flow's
 /// language, and how long the link is valid (embedded one hour, magic a year).
-#[allow(clippy::result_large_err)]
 fn language_and_ttl(
     mock: &Mock,
     language: Option<String>,
     link_type: Option<String>,
-) -> Result<(String, Duration), Response> {
+) -> Result<(String, Duration), KomboError> {
     let language = language.unwrap_or_else(|| "en".into());
     if !LANGUAGES.contains(&language.as_str()) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
+        return Err(KomboError::input(
             "language: must be one of en, de, fr, it, es",
         ));
     }
@@ -525,8 +526,7 @@ fn language_and_ttl(
         None | Some("EMBEDDED") => mock.link_ttl,
         Some("MAGIC_LINK") => Duration::from_secs(365 * 24 * 3600),
         Some(_) => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
+            return Err(KomboError::input(
                 "link_type: must be EMBEDDED or MAGIC_LINK",
             ))
         }
@@ -542,50 +542,43 @@ fn integration_of(mock: &Mock, token: &str) -> Option<KomboIntegration> {
 
 async fn activate_integration(
     State(mock): State<Arc<Mock>>,
-    headers: HeaderMap,
+    _: ApiKey,
     body: axum::body::Bytes,
-) -> Response {
-    let body = match authorized_body(&mock, &headers, &body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
-    let Some(token) = body.get("token").and_then(Value::as_str) else {
-        return error(StatusCode::BAD_REQUEST, "token: Required");
-    };
+) -> Answer {
+    let body = object(&body)?;
+    let token = body
+        .get("token")
+        .and_then(Value::as_str)
+        .ok_or(KomboError::input("token: Required"))?;
     let spent = match lock(&mock.activations).get_mut(token) {
         Some(a) => std::mem::replace(&mut a.activated, true),
         None => false,
     };
     match integration_of(&mock, token) {
-        None => unknown_token(),
-        Some(_) if spent => error(StatusCode::BAD_REQUEST, "This token has already been used."),
+        None => Err(unknown_token()),
+        Some(_) if spent => Err(KomboError::input("This token has already been used.")),
         Some(integration) => success(integration.by_token_data()),
     }
 }
 
 async fn integration_by_token(
     State(mock): State<Arc<Mock>>,
-    headers: HeaderMap,
+    _: ApiKey,
     Path(token): Path<String>,
-) -> Response {
-    if let Err(e) = authorize(&mock, &headers) {
-        return e;
-    }
-    match integration_of(&mock, &token) {
-        None => unknown_token(),
-        Some(integration) => success(integration.by_token_data()),
-    }
+) -> Answer {
+    let integration = integration_of(&mock, &token).ok_or_else(unknown_token)?;
+    success(integration.by_token_data())
 }
 
-fn unknown_token() -> Response {
-    error(
+fn unknown_token() -> KomboError {
+    KomboError::new(
         StatusCode::NOT_FOUND,
         "No integration was found for this token.",
     )
 }
 
-fn integration_not_found() -> Response {
-    error_with(
+fn integration_not_found() -> KomboError {
+    KomboError::with_code(
         StatusCode::NOT_FOUND,
         Some(INTEGRATION_NOT_FOUND),
         "The integration could not be found.",
@@ -594,45 +587,35 @@ fn integration_not_found() -> Response {
 
 async fn integration_details(
     State(mock): State<Arc<Mock>>,
-    headers: HeaderMap,
+    _: ApiKey,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(e) = authorize(&mock, &headers) {
-        return e;
-    }
-    match lock(&mock.integrations).get(&id) {
-        None => integration_not_found(),
-        Some(integration) => success(integration.details_data()),
-    }
+) -> Answer {
+    let details = lock(&mock.integrations)
+        .get(&id)
+        .map(KomboIntegration::details_data)
+        .ok_or_else(integration_not_found)?;
+    success(details)
 }
 
 /// `POST /integrations/{integration_id}/relink`: a link, embedded the same
 /// way as create-link's, that reconnects the integration.
 async fn relink(
     State(mock): State<Arc<Mock>>,
-    headers: HeaderMap,
+    _: ApiKey,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Response {
-    if let Err(e) = authorize(&mock, &headers) {
-        return e;
-    }
+) -> Answer {
     // The body is optional: every field has a default.
     let body = match body.is_empty() {
         true => serde_json::Map::new(),
-        false => match object(&body) {
-            Ok(b) => b,
-            Err(e) => return e,
-        },
+        false => object(&body)?,
     };
-    let Some(integration) = lock(&mock.integrations).get(&id).cloned() else {
-        return integration_not_found();
-    };
+    let integration = lock(&mock.integrations)
+        .get(&id)
+        .cloned()
+        .ok_or_else(integration_not_found)?;
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
-    let (language, ttl) = match language_and_ttl(&mock, text("language"), text("link_type")) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+    let (language, ttl) = language_and_ttl(&mock, text("language"), text("link_type"))?;
     let link_token = token();
     let link = Link {
         category: integration.category.clone(),
@@ -659,14 +642,9 @@ mod tests {
     #[tokio::test]
     async fn expired_links_and_tokens_are_forgotten() {
         let mock = Arc::new(Mock::new(MOCK_API_KEY, "http://flow", Duration::ZERO));
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "authorization",
-            format!("Bearer {MOCK_API_KEY}").parse().unwrap(),
-        );
         for _ in 0..3 {
             let body = axum::body::Bytes::from(link_request().to_string());
-            create_link(State(mock.clone()), headers.clone(), body).await;
+            assert!(create_link(State(mock.clone()), ApiKey, body).await.is_ok());
         }
         let old = unix_now() - TOKEN_TTL.as_secs() - 1;
         for (token, issued_at) in [("old", old), ("new", unix_now())] {
