@@ -4,14 +4,22 @@
 // SDK and same-origin links, are in conformance.test.mjs.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { assertClean, openPage } from './support/page.mjs';
 import { openSession } from './support/session.mjs';
 
 let session;
 const html = (res, body) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
 before(async () => {
-  session = await openSession();
+  session = await openSession({ '/zone/': new URL('../node_modules/zone.js/bundles/', import.meta.url).pathname });
   const { routes } = session.servers;
+  // The test pages of both builds as an Angular app has them: zone.js
+  // first, which replaces Promise and patches timers, listeners,
+  // MutationObserver and requestAnimationFrame before the SDK loads.
+  for (const impl of ['esm', 'global']) {
+    const page = readFileSync(new URL(`pages/${impl}.html`, import.meta.url), 'utf8');
+    routes[`/pages/zone-${impl}.html`] = (req, res) => html(res, page.replace('<script', '<script src="/zone/zone.umd.js"></script>\n  <script'));
+  }
   // A flow that is alive (it posts a message, as Kombo's does when it is
   // ready) but whose `load` never comes: an image of it never arrives.
   routes['/alive-flow'] = (req, res) => html(res, '<!doctype html><p>Flow</p><img src="/hang"><script>parent.postMessage({ type: "ready" }, "*")</script>');
@@ -35,6 +43,41 @@ const noPanic = (ctx) => {
 };
 
 for (const impl of ['esm', 'global']) {
+  test(`an Angular page (zone.js loaded first): the flow opens inside Angular's zone and resolves, a removed frame cancels, aborting rejects, connectHris() runs, nothing is left (${impl})`, { timeout: 30_000 }, () => withPage(`zone-${impl}`, async (ctx) => {
+    const { routes } = session.servers;
+    const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    routes['/integrations/kombo/init'] = (req, res) => json(res, { link: ctx.flowUrl('?auto=success&token=from-init') });
+    routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:1' });
+    const r = await ctx.page.evaluate(async (url) => {
+      const zone = Zone.current.fork({ name: 'angular' });
+      const inZone = (f) => zone.run(f);
+      const outcome = (p) => p.then((v) => v, (e) => e?.name);
+      const opened = () => new Promise((ok, fail) => {
+        const deadline = performance.now() + 5000;
+        const check = () => (document.querySelector('iframe') ? ok() : performance.now() > deadline ? fail(new Error('no iframe')) : setTimeout(check, 10));
+        check();
+      });
+      const zoneAware = Promise !== Object.getPrototypeOf(async () => {}).constructor;
+      const token = await outcome(inZone(() => SDK.showKomboConnect(`${url}?auto=success&token=zoned`)));
+      const removed = inZone(() => SDK.showKomboConnect(url));
+      await opened();
+      document.querySelector('iframe').remove();
+      const removedOutcome = await outcome(removed);
+      const controller = new AbortController();
+      const aborted = outcome(inZone(() => SDK.showKomboConnect(url, { signal: controller.signal })));
+      await opened();
+      controller.abort();
+      const abortedOutcome = await aborted;
+      const connected = await inZone(() => SDK.connectHris()).then((v) => v.activationToken, (e) => `${e.name}: ${e.message}`);
+      return { zoneAware, token, removed: removedOutcome, aborted: abortedOutcome, connected };
+    }, ctx.flowUrl());
+    delete routes['/integrations/kombo/init'];
+    delete routes['/integrations/kombo/activate'];
+    assert.deepEqual(r, { zoneAware: true, token: 'zoned', removed: 'KomboConnectCancelledError', aborted: 'AbortError', connected: 'from-init' });
+    await assertClean(ctx);
+    noPanic(ctx);
+  }));
+
   test(`aborting rejects with signal.reason, as fetch() does: TimeoutError, the caller's own reason, AbortError without one (${impl})`, { timeout: 30_000 }, () => withPage(impl, async (ctx) => {
     const r = await ctx.page.evaluate(async (url) => {
       const outcome = (p) => p.then(() => 'resolved', (e) => ({ name: e?.name, dom: e instanceof DOMException, value: typeof e === 'string' ? e : undefined, same: e === window.reason }));
