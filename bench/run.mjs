@@ -96,7 +96,7 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
   const warmLink = `${servers.flow}/pages/flow.html?isolated`;
   servers.routes['/integrations/kombo/init'] = (req, res) => json(res, { link: autoLink });
   servers.routes['/integrations/kombo/activate'] = (req, res) => json(res, { id: 'personio:bench', tool: 'personio' });
-  const results = Object.fromEntries(IMPLS.map((i) => [i, {}]));
+  const results = Object.fromEntries(COLD_IMPLS.map((i) => [i, {}]));
   try {
     // Transfer size: what each page really downloaded for the SDK.
     for (const impl of IMPLS) {
@@ -142,7 +142,6 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
         await context.close();
       }
     }
-    results.lazy = {};
     for (const impl of COLD_IMPLS) {
       results[impl].cold = Object.fromEntries(Object.entries(cold[impl]).filter(([, v]) => v.length).map(([k, v]) => [k, stats(v)]));
     }
