@@ -1,3 +1,0 @@
-import * as SDK from '/pkg/index.js';
-window.SDK = SDK;
-if (new URLSearchParams(location.search).has('cold')) window.B.coldCall();
