@@ -36,10 +36,16 @@ export function checkBudgets(r) {
     add(`${impl}: after the cycles, no extra message listener, no iframe`, l.after.listeners === l.before.listeners && l.iframes === 0, `listeners ${l.before.listeners} → ${l.after.listeners}, iframes ${l.iframes}`);
     const warm = r[impl].warm.median / r.ref.warm.median;
     add(`${impl}: warm open median ≤ ${BUDGETS.warmRatio}× the reference`, warm <= BUDGETS.warmRatio, `${r[impl].warm.median.toFixed(2)} vs ${r.ref.warm.median.toFixed(2)} ms (${warm.toFixed(2)}×)`, true);
-    const cold = r[impl].cold.total.median - r.ref.cold.total.median;
-    // The same page cost with the reference loaded on first use, for scale.
-    const floor = r.lazy ? `; the reference loaded on first use: +${(r.lazy.cold.total.median - r.ref.cold.total.median).toFixed(1)}` : '';
-    add(`${impl}: cold click-at-load ≤ reference + ${BUDGETS.coldExtraMs} ms`, cold <= BUDGETS.coldExtraMs, `${r[impl].cold.total.median.toFixed(1)} vs ${r.ref.cold.total.median.toFixed(1)} ms (+${cold.toFixed(1)}${floor})`, true);
+    // A user's click, as soon as the page has loaded: click → iframe. With,
+    // for scale, the reference loaded on first use, how many clicks the idle
+    // warm-up beat (not counted: those were not cold), and the other first
+    // use, a page that opens the flow as it loads.
+    const extra = (i, kind) => r[i][kind].total.median - r.ref[kind].total.median;
+    const plus = (x) => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(1)}`;
+    const c = r[impl].click;
+    add(`${impl}: cold click-at-load ≤ reference + ${BUDGETS.coldExtraMs} ms`, extra(impl, 'click') <= BUDGETS.coldExtraMs,
+      `click → iframe ${c.total.median.toFixed(1)} vs ${r.ref.click.total.median.toFixed(1)} ms (${plus(extra(impl, 'click'))}; the reference loaded on first use: ${plus(extra('lazy', 'click'))}; ${c.total.n} cold clicks; on ${c.warmedUp} more pages the idle warm-up had started first, not counted). `
+      + `Opened as the page loads instead: navigation → iframe ${r[impl].cold.total.median.toFixed(1)} vs ${r.ref.cold.total.median.toFixed(1)} ms (${plus(extra(impl, 'cold'))}; first use floor ${plus(extra('lazy', 'cold'))})`, true);
   }
   return rows;
 }

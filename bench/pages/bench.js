@@ -26,6 +26,14 @@
       else call();
     },
 
+    /** Click at load: the first click anywhere opens the flow. */
+    clickToOpen() {
+      document.addEventListener('click', (event) => {
+        window.__clickAt = event.timeStamp;
+        window.SDK.showKomboConnect(params.get('link')).catch(() => {});
+      }, { once: true });
+    },
+
     /** Call → iframe in the DOM, `n` times, closing each by removing its container. */
     async warm(link, n) {
       const out = [];
@@ -94,4 +102,5 @@
       return out;
     },
   };
+  if (params.has('click')) window.B.clickToOpen();
 })();
