@@ -62,7 +62,7 @@ export const pageOrigin = () => String(globalThis.location?.origin ?? 'null');
  * `::backdrop` would need a style sheet, which a strict CSP may refuse.
  */
 export function openTopLayer(doc, body) {
-  if (![':modal', ':popover-open', ':fullscreen'].some((s) => { try { return doc.querySelector(s); } catch { /* older browser */ } })) return;
+  if (!(doc.fullscreenElement || focusInTopLayer(doc) || find(doc, 'dialog:modal') || find(doc, '[popover]:popover-open'))) return;
   const dialog = doc.createElement('dialog');
   dialog.setAttribute('data-kombo-connect', 'flow');
   dialog.setAttribute('aria-label', 'Kombo Connect');
@@ -75,6 +75,31 @@ export function openTopLayer(doc, body) {
   body.append(dialog);
   dialog.showModal();
   return dialog;
+}
+
+// What the page has in the top layer. Its own selectors are scoped by tag or
+// attribute (a third of the time of bare pseudo-classes on a large page),
+// and the fullscreen element is known without a search. A modal dialog or
+// popover inside a web component's shadow root is out of the search's reach,
+// but one the user is acting in holds the focus, and the focus can be
+// followed into open shadow roots (a closed one keeps its own).
+/**
+ * The element that has focus, followed into open shadow roots: for a
+ * button inside a web component, `document.activeElement` is the
+ * component's host, which cannot take focus back itself.
+ */
+export function focused(doc) {
+  let el = doc.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el;
+}
+const is = (el, selector) => { try { return el.matches(selector); } catch { /* older browser */ } };
+const find = (doc, selector) => { try { return doc.querySelector(selector); } catch { /* older browser */ } };
+function focusInTopLayer(doc) {
+  for (let el = focused(doc); el; el = el.parentElement ?? el.getRootNode().host) {
+    if (is(el, ':modal') || is(el, ':popover-open')) return true;
+  }
+  return false;
 }
 
 let thrown = null;

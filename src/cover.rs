@@ -42,11 +42,8 @@ impl Cover {
         let parent = container
             .or_else(|| body.clone())
             .ok_or(Error::NoDocument)?;
-        let focus = FocusReturn(
-            document
-                .active_element()
-                .and_then(|el| el.dyn_into::<HtmlElement>().ok()),
-        );
+        let focus =
+            FocusReturn(js::focused(&document).and_then(|el| el.dyn_into::<HtmlElement>().ok()));
         // Above a page's own modal dialog, the flow needs the top layer too;
         // a modal dialog of ours then makes the page inert natively.
         let top = match (on_body, &body) {

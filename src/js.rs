@@ -41,6 +41,8 @@ extern "C" {
     /// open popover, fullscreen): our own modal dialog, open, in `body`.
     #[wasm_bindgen(js_name = openTopLayer)]
     pub(crate) fn open_top_layer(document: &Document, body: &Element) -> Option<Element>;
+    /// The element that has focus, inside open shadow roots too.
+    pub(crate) fn focused(document: &Document) -> Option<Element>;
     /// Takes the page-wide open-flow lock; false if any copy of the SDK holds it.
     #[wasm_bindgen(js_name = takeLock)]
     pub(crate) fn take_page_lock() -> bool;

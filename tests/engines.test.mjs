@@ -91,6 +91,24 @@ const SCENARIOS = {
     return { onTop, focused, token, open: dialog.open, modal: dialog.matches(':modal'), inert: dialog.inert, focusBack: document.activeElement === button };
   },
 
+  'opened from a modal dialog inside a web component (open shadow root), the flow is on top and focused, and focus comes back': async (link) => {
+    const host = document.body.appendChild(document.createElement('div'));
+    const root = host.attachShadow({ mode: 'open' });
+    const dialog = root.appendChild(document.createElement('dialog'));
+    const button = dialog.appendChild(document.createElement('button'));
+    button.textContent = 'Connect';
+    dialog.showModal();
+    button.focus();
+    const call = SDK.showKomboConnect(link);
+    const frame = document.querySelector('iframe');
+    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
+    await new Promise((ok) => setTimeout(ok, 50));
+    const onTop = document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName;
+    const focused = document.activeElement?.tagName;
+    const token = await call;
+    return { onTop, focused, token, open: dialog.open, modal: dialog.matches(':modal'), focusBack: root.activeElement === button };
+  },
+
   "a link on the page's own origin is refused with a TypeError": async () => {
     const r = await SDK.showKomboConnect(new URL('/pages/flow.html', location.href).href).then(() => 'resolved', (e) => e.name);
     return { r, iframes: document.querySelectorAll('iframe').length };
@@ -152,6 +170,8 @@ const EXPECTED = {
   'aborting rejects with signal.reason': (r) => assert.deepEqual(r, { own: true, timeout: 'TimeoutError', iframes: 0 }),
   'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': (r) =>
     assert.deepEqual(r, { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, inert: false, focusBack: true }),
+  'opened from a modal dialog inside a web component (open shadow root), the flow is on top and focused, and focus comes back': (r) =>
+    assert.deepEqual(r, { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, focusBack: true }),
   "a link on the page's own origin is refused with a TypeError": (r) => assert.deepEqual(r, { r: 'TypeError', iframes: 0 }),
   'a page script that takes the frame away settles with KomboConnectLoadError': (r) =>
     assert.deepEqual(r, { r: 'KomboConnectLoadError replaced', iframes: 0 }),
@@ -172,6 +192,7 @@ const LINKS = {
   'aborting rejects with signal.reason': () => flow(),
   'a page script that takes the frame away settles with KomboConnectLoadError': () => flow(),
   'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': () => flow('?auto=success&token=engine&after=400'),
+  'opened from a modal dialog inside a web component (open shadow root), the flow is on top and focused, and focus comes back': () => flow('?auto=success&token=engine&after=400'),
   'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': () => `${servers.flow}/hang`,
   'a flow still loading gets the loading overlay, whose close button cancels it': () => `${servers.flow}/hang`,
   'on the body, the page behind is inert and does not scroll while open, and comes back as it was': () => flow('?auto=success&token=engine&after=300'),
