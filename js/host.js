@@ -77,12 +77,6 @@ export function openTopLayer(doc, body) {
   return dialog;
 }
 
-// What the page has in the top layer. Its own selectors are scoped by tag or
-// attribute (a third of the time of bare pseudo-classes on a large page),
-// and the fullscreen element is known without a search. A modal dialog or
-// popover inside a web component's shadow root is out of the search's reach,
-// but one the user is acting in holds the focus, and the focus can be
-// followed into open shadow roots (a closed one keeps its own).
 /**
  * The element that has focus, followed into open shadow roots: for a
  * button inside a web component, `document.activeElement` is the
@@ -93,6 +87,13 @@ export function focused(doc) {
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
   return el;
 }
+
+// What the page has in the top layer. The searches are scoped by tag or
+// attribute, which a large page matches much faster than bare
+// pseudo-classes, and the fullscreen element is known without one. A modal
+// dialog or popover inside a web component's shadow root is out of their
+// reach, but one the user is acting in holds the focus, and the focus can
+// be followed into open shadow roots (a closed one keeps its own).
 const is = (el, selector) => { try { return el.matches(selector); } catch { /* older browser */ } };
 const find = (doc, selector) => { try { return doc.querySelector(selector); } catch { /* older browser */ } };
 function focusInTopLayer(doc) {
