@@ -21,6 +21,51 @@ let session;
 let servers;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The flow opened from a button in a modal <dialog>, in the light DOM or
+ * inside an open shadow root: it must be on top, clickable and focused, and
+ * the dialog must come back as it was, focus on that button.
+ */
+function modalDialogRow({ id, title, inShadowRoot }) {
+  return {
+    id,
+    title,
+    kind: 'fix',
+    async run(ctx) {
+      await ctx.page.evaluate((inShadowRoot) => {
+        const dialog = document.createElement('dialog');
+        const button = document.createElement('button');
+        button.id = 'from-dialog';
+        button.textContent = 'Connect';
+        dialog.append(button);
+        const host = document.createElement('div');
+        document.body.append(inShadowRoot ? host : dialog);
+        if (inShadowRoot) host.attachShadow({ mode: 'open' }).append(dialog);
+        window.settings = { dialog, root: inShadowRoot ? host.shadowRoot : document };
+        dialog.showModal();
+        button.focus();
+      }, inShadowRoot);
+      const call = await ctx.open();
+      const frame = await ctx.flowFrame();
+      const top = await ctx.page.evaluate(() => document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName);
+      assert.equal(top, 'IFRAME', 'something is drawn over the flow');
+      await frame.evaluate(() => { window.clicks = 0; addEventListener('click', () => window.clicks++); });
+      const size = ctx.page.viewportSize();
+      await ctx.page.mouse.click(size.width / 2, size.height / 2);
+      assert.equal(await frame.evaluate(() => window.clicks), 1, 'a click does not reach the flow');
+      await ctx.page.waitForFunction(() => document.activeElement?.tagName === 'IFRAME', null, { timeout: 2000 })
+        .catch(() => assert.fail('focus not in the flow'));
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(call)).error?.isCancelled);
+      const after = await ctx.page.evaluate(() => {
+        const { dialog, root } = window.settings;
+        return { open: dialog.open, modal: dialog.matches(':modal'), inert: dialog.inert, focus: root.activeElement?.id, ours: document.querySelectorAll('[data-kombo-connect]').length };
+      });
+      assert.deepEqual(after, { open: true, modal: true, inert: false, focus: 'from-dialog', ours: 0 });
+    },
+  };
+}
+
 const SCENARIOS = [
   {
     id: 'iframe-matches-reference',
@@ -271,82 +316,18 @@ const SCENARIOS = [
       assert.equal(await ctx.page.evaluate(() => window.p2), 'copy');
     },
   },
-  {
+  modalDialogRow({
     id: 'modal-dialog-top-layer',
     title: 'Opened from a modal <dialog>: the flow is on top, clickable and focused; the dialog comes back as it was',
-    kind: 'fix',
-    async run(ctx) {
-      await ctx.page.evaluate(() => {
-        const dialog = document.createElement('dialog');
-        dialog.id = 'settings';
-        const button = document.createElement('button');
-        button.id = 'from-dialog';
-        button.textContent = 'Connect';
-        dialog.append(button);
-        document.body.append(dialog);
-        dialog.showModal();
-        button.focus();
-      });
-      const id = await ctx.open();
-      const frame = await ctx.flowFrame();
-      const top = await ctx.page.evaluate(() => document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName);
-      assert.equal(top, 'IFRAME', 'something is drawn over the flow');
-      await frame.evaluate(() => { window.clicks = 0; addEventListener('click', () => window.clicks++); });
-      const size = ctx.page.viewportSize();
-      await ctx.page.mouse.click(size.width / 2, size.height / 2);
-      assert.equal(await frame.evaluate(() => window.clicks), 1, 'a click does not reach the flow');
-      await ctx.page.waitForFunction(() => document.activeElement?.tagName === 'IFRAME', null, { timeout: 2000 })
-        .catch(() => assert.fail('focus not in the flow'));
-      await ctx.post({ type: 'close' });
-      assert.ok((await ctx.result(id)).error?.isCancelled);
-      const after = await ctx.page.evaluate(() => {
-        const d = document.getElementById('settings');
-        return { open: d.open, modal: d.matches(':modal'), inert: d.inert, focus: document.activeElement?.id, ours: document.querySelectorAll('[data-kombo-connect]').length };
-      });
-      assert.deepEqual(after, { open: true, modal: true, inert: false, focus: 'from-dialog', ours: 0 });
-    },
-  },
-  {
+    inShadowRoot: false,
+  }),
+  // A design system's dialog: a native <dialog>, shown modally, inside its
+  // element's shadow root, where document.querySelector does not look.
+  modalDialogRow({
     id: 'modal-dialog-in-shadow-root',
     title: 'Opened from a modal <dialog> inside a web component (open shadow root): the flow is on top, clickable and focused; the dialog comes back as it was',
-    kind: 'fix',
-    async run(ctx) {
-      // A design system's dialog: a native <dialog>, shown modally, inside
-      // its element's shadow root, where document.querySelector does not look.
-      await ctx.page.evaluate(() => {
-        const host = document.createElement('div');
-        host.id = 'settings-panel';
-        const root = host.attachShadow({ mode: 'open' });
-        const dialog = document.createElement('dialog');
-        const button = document.createElement('button');
-        button.id = 'from-dialog';
-        button.textContent = 'Connect';
-        dialog.append(button);
-        root.append(dialog);
-        document.body.append(host);
-        dialog.showModal();
-        button.focus();
-      });
-      const id = await ctx.open();
-      const frame = await ctx.flowFrame();
-      const top = await ctx.page.evaluate(() => document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName);
-      assert.equal(top, 'IFRAME', 'something is drawn over the flow');
-      await frame.evaluate(() => { window.clicks = 0; addEventListener('click', () => window.clicks++); });
-      const size = ctx.page.viewportSize();
-      await ctx.page.mouse.click(size.width / 2, size.height / 2);
-      assert.equal(await frame.evaluate(() => window.clicks), 1, 'a click does not reach the flow');
-      await ctx.page.waitForFunction(() => document.activeElement?.tagName === 'IFRAME', null, { timeout: 2000 })
-        .catch(() => assert.fail('focus not in the flow'));
-      await ctx.post({ type: 'close' });
-      assert.ok((await ctx.result(id)).error?.isCancelled);
-      const after = await ctx.page.evaluate(() => {
-        const root = document.getElementById('settings-panel').shadowRoot;
-        const d = root.querySelector('dialog');
-        return { open: d.open, modal: d.matches(':modal'), focus: root.activeElement?.id, ours: document.querySelectorAll('[data-kombo-connect]').length };
-      });
-      assert.deepEqual(after, { open: true, modal: true, focus: 'from-dialog', ours: 0 });
-    },
-  },
+    inShadowRoot: true,
+  }),
   {
     id: 'csp-without-wasm',
     title: "Works under script-src 'self' with no 'wasm-unsafe-eval' (the JavaScript build), Trusted Types enforced",

@@ -75,38 +75,30 @@ const SCENARIOS = {
     return { own, timeout, iframes: document.querySelectorAll('iframe').length };
   },
 
-  'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': async (link) => {
-    const dialog = document.body.appendChild(document.createElement('dialog'));
-    const button = dialog.appendChild(document.createElement('button'));
-    button.textContent = 'Connect';
-    dialog.showModal();
-    button.focus();
-    const call = SDK.showKomboConnect(link);
-    const frame = document.querySelector('iframe');
-    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
-    await new Promise((ok) => setTimeout(ok, 50));
-    const onTop = document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName;
-    const focused = document.activeElement?.tagName;
-    const token = await call;
-    return { onTop, focused, token, open: dialog.open, modal: dialog.matches(':modal'), inert: dialog.inert, focusBack: document.activeElement === button };
-  },
-
-  'opened from a modal dialog inside a web component (open shadow root), the flow is on top and focused, and focus comes back': async (link) => {
-    const host = document.body.appendChild(document.createElement('div'));
-    const root = host.attachShadow({ mode: 'open' });
-    const dialog = root.appendChild(document.createElement('dialog'));
-    const button = dialog.appendChild(document.createElement('button'));
-    button.textContent = 'Connect';
-    dialog.showModal();
-    button.focus();
-    const call = SDK.showKomboConnect(link);
-    const frame = document.querySelector('iframe');
-    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
-    await new Promise((ok) => setTimeout(ok, 50));
-    const onTop = document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName;
-    const focused = document.activeElement?.tagName;
-    const token = await call;
-    return { onTop, focused, token, open: dialog.open, modal: dialog.matches(':modal'), focusBack: root.activeElement === button };
+  'opened from a modal dialog, in the page or inside a web component (open shadow root), the flow is on top and focused, and the dialog comes back': async (link) => {
+    const outcome = {};
+    for (const place of ['page', 'shadowRoot']) {
+      const dialog = document.createElement('dialog');
+      const button = dialog.appendChild(document.createElement('button'));
+      button.textContent = 'Connect';
+      const host = place === 'shadowRoot' ? document.body.appendChild(document.createElement('div')) : null;
+      const root = host ? host.attachShadow({ mode: 'open' }) : document;
+      (host ? root : document.body).append(dialog);
+      dialog.showModal();
+      button.focus();
+      const call = SDK.showKomboConnect(link);
+      const frame = document.querySelector('iframe');
+      await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
+      await new Promise((ok) => setTimeout(ok, 50));
+      const onTop = document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.tagName;
+      const focused = document.activeElement?.tagName;
+      const token = await call;
+      outcome[place] = { onTop, focused, token, open: dialog.open, modal: dialog.matches(':modal'), inert: dialog.inert, focusBack: root.activeElement === button };
+      dialog.close();
+      dialog.remove();
+      host?.remove();
+    }
+    return outcome;
   },
 
   "a link on the page's own origin is refused with a TypeError": async () => {
@@ -168,10 +160,10 @@ const EXPECTED = {
   'removing the container, in the light DOM or inside a shadow root, cancels at once': (r) =>
     assert.deepEqual(r, { light: 'KomboConnectCancelledError', shadowOpened: 1, shadow: 'KomboConnectCancelledError' }),
   'aborting rejects with signal.reason': (r) => assert.deepEqual(r, { own: true, timeout: 'TimeoutError', iframes: 0 }),
-  'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': (r) =>
-    assert.deepEqual(r, { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, inert: false, focusBack: true }),
-  'opened from a modal dialog inside a web component (open shadow root), the flow is on top and focused, and focus comes back': (r) =>
-    assert.deepEqual(r, { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, focusBack: true }),
+  'opened from a modal dialog, in the page or inside a web component (open shadow root), the flow is on top and focused, and the dialog comes back': (r) => {
+    const expected = { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, inert: false, focusBack: true };
+    assert.deepEqual(r, { page: expected, shadowRoot: expected });
+  },
   "a link on the page's own origin is refused with a TypeError": (r) => assert.deepEqual(r, { r: 'TypeError', iframes: 0 }),
   'a page script that takes the frame away settles with KomboConnectLoadError': (r) =>
     assert.deepEqual(r, { r: 'KomboConnectLoadError replaced', iframes: 0 }),
@@ -191,8 +183,7 @@ const LINKS = {
   'removing the container, in the light DOM or inside a shadow root, cancels at once': () => flow(),
   'aborting rejects with signal.reason': () => flow(),
   'a page script that takes the frame away settles with KomboConnectLoadError': () => flow(),
-  'opened from a modal dialog, the flow is on top and focused, and the dialog comes back': () => flow('?auto=success&token=engine&after=400'),
-  'opened from a modal dialog inside a web component (open shadow root), the flow is on top and focused, and focus comes back': () => flow('?auto=success&token=engine&after=400'),
+  'opened from a modal dialog, in the page or inside a web component (open shadow root), the flow is on top and focused, and the dialog comes back': () => flow('?auto=success&token=engine&after=400'),
   'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': () => `${servers.flow}/hang`,
   'a flow still loading gets the loading overlay, whose close button cancels it': () => `${servers.flow}/hang`,
   'on the body, the page behind is inert and does not scroll while open, and comes back as it was': () => flow('?auto=success&token=engine&after=300'),
