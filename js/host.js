@@ -187,7 +187,10 @@ export function createFrame(doc, src) {
     // Content-Security-Policy (`style-src` without 'unsafe-inline') blocks
     // the latter but not the former. z-index: the largest value browsers
     // keep; the reference's Number.MAX_SAFE_INTEGER is clamped to it anyway.
-    frame.style.cssText = 'z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0';
+    // No border: the browser's default one would draw a bevel along the
+    // flow's top and left edges, and push its right and bottom ones out of
+    // the viewport.
+    frame.style.cssText = 'z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0';
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
 }

@@ -96,6 +96,22 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'iframe-edge-to-edge',
+    title: 'Iframe has no border: exactly the viewport, no 2px bevel along its top and left edges',
+    kind: 'fix',
+    async run(ctx) {
+      await ctx.open();
+      await ctx.page.waitForSelector('iframe');
+      const f = await ctx.page.evaluate(() => {
+        const el = document.querySelector('iframe');
+        const r = el.getBoundingClientRect();
+        return { border: getComputedStyle(el).borderTopWidth, rect: [r.left, r.top, r.width, r.height], viewport: [0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight] };
+      });
+      assert.equal(f.border, '0px');
+      assert.deepEqual(f.rect, f.viewport);
+    },
+  },
+  {
     id: 'container-option',
     title: 'options.container receives the iframe',
     kind: 'parity',
