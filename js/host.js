@@ -62,11 +62,12 @@ export const pageOrigin = () => String(globalThis.location?.origin ?? 'null');
  * `::backdrop` would need a style sheet, which a strict CSP may refuse.
  */
 export function openTopLayer(doc, body) {
-  if (!(doc.fullscreenElement || focusInTopLayer(doc) || find(doc, 'dialog:modal') || find(doc, '[popover]:popover-open'))) return;
+  if (!(doc.fullscreenElement || focusInTopLayer(doc) || find(doc, 'dialog:modal') || find(doc, '[popover]:popover-open')
+    || holdsFixed(doc.documentElement) || holdsFixed(body))) return;
   const dialog = doc.createElement('dialog');
   dialog.setAttribute('data-kombo-connect', 'flow');
   dialog.setAttribute('aria-label', 'Kombo Connect');
-  dialog.style.cssText = 'position:fixed;inset:0;width:100%;height:100%;max-width:none;max-height:none;margin:0;padding:0;border:0;background:transparent;overflow:visible';
+  dialog.style.cssText = 'inset:0;width:100%;height:100%;max-width:none;max-height:none;margin:0;padding:0;border:0;background:transparent';
   // Escape belongs to the flow (its overlay cancels a flow still loading):
   // the dialog stays open, and if the browser or page code closes it
   // anyway, it comes back, since it holds the flow.
@@ -101,6 +102,15 @@ function focusInTopLayer(doc) {
     if (is(el, ':modal') || is(el, ':popover-open')) return true;
   }
   return false;
+}
+
+// Whether `el` is the containing block of the fixed elements inside it (as
+// a transform, a filter, containment or will-change of either makes it): on <html> or
+// <body>, the flow would shrink to that element's box and move with it. The
+// top layer's containing block is the viewport, whatever its ancestors.
+function holdsFixed(el) {
+  const s = getComputedStyle(el);
+  return s.transform + s.filter !== 'nonenone' || /paint|layout|strict|content/.test(s.contain) || /transform|filter/.test(s.willChange);
 }
 
 let thrown = null;

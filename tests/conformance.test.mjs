@@ -112,6 +112,34 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'body-holds-fixed',
+    title: 'A page whose <html> or <body> has a transform, filter, will-change or containment: the flow still covers the viewport, on top and clickable',
+    kind: 'fix',
+    async run(ctx) {
+      // Each makes that element the containing block of position: fixed
+      // elements, so a fixed iframe in <body> takes the body's box instead.
+      for (const [element, css] of [['body', 'transform: translateZ(0)'], ['body', 'filter: saturate(1.1)'],
+        ['body', 'will-change: transform'], ['body', 'contain: paint'], ['html', 'filter: saturate(1.1)']]) {
+        await ctx.page.evaluate(([element, css]) => { document.querySelector(element).style.cssText = css; }, [element, css]);
+        const call = await ctx.open();
+        await ctx.flowFrame();
+        const f = await ctx.page.evaluate(() => {
+          const r = document.querySelector('iframe').getBoundingClientRect();
+          return {
+            rect: [r.left, r.top, r.width, r.height].map(Math.round),
+            viewport: [0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight],
+            top: document.elementFromPoint(innerWidth / 2, innerHeight - 5)?.tagName,
+          };
+        });
+        assert.deepEqual(f.rect, f.viewport, `${element} { ${css} }: the flow does not cover the viewport`);
+        assert.equal(f.top, 'IFRAME', `${element} { ${css} }: something is drawn over the flow`);
+        await ctx.post({ type: 'close' });
+        assert.ok((await ctx.result(call)).error?.isCancelled);
+        await ctx.page.evaluate((element) => { document.querySelector(element).style.cssText = ''; }, element);
+      }
+    },
+  },
+  {
     id: 'container-option',
     title: 'options.container receives the iframe',
     kind: 'parity',

@@ -101,6 +101,19 @@ const SCENARIOS = {
     return outcome;
   },
 
+  'on a page whose <body> has a transform (the containing block of fixed elements), the flow still covers the viewport': async (link) => {
+    document.body.style.transform = 'translateZ(0)';
+    const call = SDK.showKomboConnect(link);
+    const frame = document.querySelector('iframe');
+    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
+    const r = frame.getBoundingClientRect();
+    const covers = r.left === 0 && r.top === 0 && r.width === document.documentElement.clientWidth && r.height === document.documentElement.clientHeight;
+    const onTop = document.elementFromPoint(innerWidth / 2, innerHeight - 5)?.tagName;
+    const token = await call;
+    document.body.style.transform = '';
+    return { covers, onTop, token };
+  },
+
   "a link on the page's own origin is refused with a TypeError": async () => {
     const r = await SDK.showKomboConnect(new URL('/pages/flow.html', location.href).href).then(() => 'resolved', (e) => e.name);
     return { r, iframes: document.querySelectorAll('iframe').length };
@@ -164,6 +177,8 @@ const EXPECTED = {
     const expected = { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, inert: false, focusBack: true };
     assert.deepEqual(r, { page: expected, shadowRoot: expected });
   },
+  'on a page whose <body> has a transform (the containing block of fixed elements), the flow still covers the viewport': (r) =>
+    assert.deepEqual(r, { covers: true, onTop: 'IFRAME', token: 'engine' }),
   "a link on the page's own origin is refused with a TypeError": (r) => assert.deepEqual(r, { r: 'TypeError', iframes: 0 }),
   'a page script that takes the frame away settles with KomboConnectLoadError': (r) =>
     assert.deepEqual(r, { r: 'KomboConnectLoadError replaced', iframes: 0 }),
@@ -184,6 +199,7 @@ const LINKS = {
   'aborting rejects with signal.reason': () => flow(),
   'a page script that takes the frame away settles with KomboConnectLoadError': () => flow(),
   'opened from a modal dialog, in the page or inside a web component (open shadow root), the flow is on top and focused, and the dialog comes back': () => flow('?auto=success&token=engine&after=400'),
+  'on a page whose <body> has a transform (the containing block of fixed elements), the flow still covers the viewport': () => flow('?auto=success&token=engine&after=400'),
   'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': () => `${servers.flow}/hang`,
   'a flow still loading gets the loading overlay, whose close button cancels it': () => `${servers.flow}/hang`,
   'on the body, the page behind is inert and does not scroll while open, and comes back as it was': () => flow('?auto=success&token=engine&after=300'),
