@@ -56,8 +56,9 @@ export const pageOrigin = () => String(globalThis.location?.origin ?? 'null');
 
 /**
  * When `doc` shows anything in the top layer, where no z-index reaches (a
- * modal dialog, an open popover, fullscreen), opens a modal dialog of ours
- * above it in `body` and returns it; otherwise `undefined`. (src/top_layer.rs
+ * modal dialog, an open popover, fullscreen), or its `<html>` or `<body>`
+ * holds fixed elements in its own box, opens a modal dialog of ours in
+ * `body` and returns it; otherwise `undefined`. (src/top_layer.rs
  * says why.) Transparent and full-viewport: it only lifts the flow; its
  * `::backdrop` would need a style sheet, which a strict CSP may refuse.
  */

@@ -38,7 +38,8 @@ extern "C" {
     #[wasm_bindgen(js_name = pageOrigin)]
     fn read_page_origin() -> String;
     /// When the page shows something in the top layer (a modal dialog, an
-    /// open popover, fullscreen): our own modal dialog, open, in `body`.
+    /// open popover, fullscreen), or its `<html>` or `<body>` holds fixed
+    /// elements in its own box: our own modal dialog, open, in `body`.
     #[wasm_bindgen(js_name = openTopLayer)]
     pub(crate) fn open_top_layer(document: &Document, body: &Element) -> Option<Element>;
     /// The element that has focus, inside open shadow roots too.

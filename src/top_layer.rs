@@ -7,8 +7,13 @@
 //! but cannot be clicked. So when the page has something there, the flow
 //! goes into the top layer too, in a modal `<dialog>` of its own. The
 //! browser draws it above the page's, makes everything else inert, and
-//! hands the page's dialog back as it was once ours is gone. Pages without
-//! anything in the top layer keep the reference's iframe in `<body>`.
+//! hands the page's dialog back as it was once ours is gone.
+//!
+//! The same dialog serves pages whose `<html>` or `<body>` has a transform,
+//! a filter or containment: that element is then the containing block of
+//! fixed elements, and the flow would shrink to its box, while the top
+//! layer's containing block is always the viewport. Other pages keep the
+//! reference's iframe in `<body>`.
 //!
 //! The dialog itself is made in `js/host.js` (`openTopLayer`): a dozen DOM
 //! calls and two listeners that never reach Rust cost less there.
@@ -23,7 +28,8 @@ pub(crate) struct TopLayer(Element);
 
 impl TopLayer {
     /// Opens our dialog in `body` when the page has something in the top
-    /// layer; `None` (and nothing done) when it has not.
+    /// layer, or holds fixed elements in its own box; `None` (and nothing
+    /// done) otherwise.
     pub(crate) fn over_page(document: &Document, body: &Element) -> Option<TopLayer> {
         js::open_top_layer(document, body).map(TopLayer)
     }
