@@ -12,13 +12,21 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: pkg test test-native test-wasm test-browser tools demo bench
 
+# Panic locations name std's and the dependencies' source files by absolute
+# path: the rust-src component (which the JavaScript build needs) turns
+# std's into this machine's, longer ones. Remapped to short, fixed prefixes,
+# the .wasm is the same on every machine, and smaller.
+CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
+REMAP := --remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust=/rust \
+  --remap-path-prefix=$(CARGO_HOME_DIR)/registry/src=/crates
+
 pkg:
 	@scripts/ensure-tools.sh build
-	wasm-pack --log-level warn build --release --target web --no-pack \
+	RUSTFLAGS="$(REMAP)" wasm-pack --log-level warn build --release --target web --no-pack \
 	  --out-dir target/wasm-pack --out-name kombo_connect_wasm
 	# The same crate as WebAssembly 1.0 (MVP), standard library included, for
 	# wasm2js: the JavaScript build pages without 'wasm-unsafe-eval' get.
-	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-cpu=mvp" CARGO_TARGET_DIR=target/mvp \
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-cpu=mvp $(REMAP)" CARGO_TARGET_DIR=target/mvp \
 	  wasm-pack --log-level warn build . --release --target web --no-pack \
 	  --out-dir target/wasm-pack-mvp --out-name kombo_connect_wasm -- -Z build-std=std,panic_abort
 	node scripts/build-pkg.mjs
