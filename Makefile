@@ -10,7 +10,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: pkg test test-native test-wasm test-browser tools demo bench
+.PHONY: pkg test test-native test-wasm test-browser tools demo bench rustflags
 
 # Panic locations name std's and the dependencies' source files by absolute
 # path: the rust-src component (which the JavaScript build needs) turns
@@ -19,6 +19,10 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 REMAP := --remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust=/rust \
   --remap-path-prefix=$(CARGO_HOME_DIR)/registry/src=/crates
+
+# The remapping alone, for bench/crate-costs.sh, which builds the same way.
+rustflags:
+	@echo $(REMAP)
 
 pkg:
 	@scripts/ensure-tools.sh build

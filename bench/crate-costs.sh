@@ -32,7 +32,7 @@ size() {
     echo "$1: the swap changed nothing; update it for the current code"; return 0
   fi
   # The Makefile's path remapping, so "as shipped" is the package as shipped.
-  if ! { RUSTFLAGS="--remap-path-prefix=$(rustc --print sysroot)/lib/rustlib/src/rust=/rust --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/crates" \
+  if ! { RUSTFLAGS="$(make -s --no-print-directory -C "$root" rustflags)" \
     wasm-pack --log-level error build --release --target web --no-pack \
     --out-dir target/wasm-pack --out-name kombo_connect_wasm && node scripts/build-pkg.mjs; } >build.log 2>&1; then
     echo "$1: build failed"; tail -20 build.log; return 0
