@@ -218,10 +218,11 @@ for (const engine of ENGINES) {
       browser?.stop?.();
     });
 
-    for (const [page, csp] of [['esm', ''], ['global', ''], ['esm', 'no-wasm'], ['global', 'no-wasm']]) {
-      const label = `${page}${csp ? `, CSP without 'wasm-unsafe-eval' (JavaScript build)` : ''}`;
+    const CSPS = { 'no-wasm': "CSP without 'wasm-unsafe-eval' (JavaScript build)", nonce: "strict CSP: script nonces and 'strict-dynamic'" };
+    for (const [page, csp] of [['esm', ''], ['global', ''], ['esm', 'no-wasm'], ['global', 'no-wasm'], ['esm', 'nonce'], ['global', 'nonce']]) {
+      const label = `${page}${csp ? `, ${CSPS[csp]}` : ''}`;
       for (const [name, scenario] of Object.entries(SCENARIOS)) {
-        // Under the strict CSP, the flows that need no page script of ours.
+        // Under each CSP, the flows that need no page script of ours.
         if (csp && !/reference iframe|connectHris|modal dialog/.test(name)) continue;
         test(`${name} (${label})`, { timeout: 60_000 }, async () => {
           const link = (LINKS[name] ?? (() => flow('?auto=success&token=engine')))();

@@ -3,6 +3,7 @@
 // Connect flow, and "elsewhere" (where a hijacked flow navigates to).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,6 +85,17 @@ export async function startServers(extraMounts = {}) {
         csp === 'no-frames' ? "frame-src 'self'" : `frame-src ${origins.flow}`,
         ...(csp === 'trusted-types' || csp === 'no-wasm-tt' ? ["require-trusted-types-for 'script'", "trusted-types 'none'"] : []),
       ].join('; ');
+    }
+    if (csp === 'nonce' && extname(file) === '.html') {
+      // A strict CSP as web.dev recommends it: every script carries the
+      // response's nonce, and 'strict-dynamic' trusts what they load.
+      const nonce = randomBytes(16).toString('base64');
+      headers['content-security-policy'] = [
+        `script-src 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'`,
+        "object-src 'none'", "base-uri 'none'",
+        `frame-src ${origins.flow}`,
+      ].join('; ');
+      body = String(body).replaceAll('<script', `<script nonce="${nonce}"`);
     }
     res.writeHead(200, headers).end(body);
   };
