@@ -68,7 +68,10 @@ export function openTopLayer(doc, body) {
   const dialog = doc.createElement('dialog');
   dialog.setAttribute('data-kombo-connect', 'flow');
   dialog.setAttribute('aria-label', 'Kombo Connect');
-  dialog.style.cssText = 'inset:0;width:100%;height:100%;max-width:none;max-height:none;margin:0;padding:0;border:0;background:transparent';
+  // `all:revert` first, here and on every element of ours: the page's own
+  // rules for `dialog`, `iframe`, `button` or `div` (a centring transform,
+  // a margin, a maximum size) must not move or shrink the flow.
+  dialog.style.cssText = 'all:revert;inset:0;width:100%;height:100%;max-width:none;max-height:none;margin:0;padding:0;border:0;background:transparent';
   // Escape belongs to the flow (its overlay cancels a flow still loading):
   // the dialog stays open, and if the browser or page code closes it
   // anyway, it comes back, since it holds the flow.
@@ -201,7 +204,7 @@ export function createFrame(doc, src) {
     // No border: the browser's default one would draw a bevel along the
     // flow's top and left edges, and push its right and bottom ones out of
     // the viewport.
-    frame.style.cssText = 'z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0';
+    frame.style.cssText = 'all:revert;z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0';
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
 }

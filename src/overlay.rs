@@ -32,11 +32,11 @@ extern "C" {
     fn match_media(query: &str) -> Result<JsValue, JsValue>;
 }
 
-const BACKDROP: &str = "position:fixed;inset:0;z-index:2147483647;display:flex;\
+const BACKDROP: &str = "all:revert;position:fixed;inset:0;z-index:2147483647;display:flex;\
 align-items:center;justify-content:center;background:rgba(15,23,42,.55)";
-const SPINNER: &str = "width:44px;height:44px;box-sizing:border-box;border-radius:50%;\
+const SPINNER: &str = "all:revert;width:44px;height:44px;box-sizing:border-box;border-radius:50%;\
 border:4px solid rgba(255,255,255,.3);border-top-color:#fff";
-const CLOSE: &str = "position:absolute;top:16px;right:16px;width:44px;height:44px;\
+const CLOSE: &str = "all:revert;position:absolute;top:16px;right:16px;width:44px;height:44px;\
 border:0;border-radius:50%;background:#fff;color:#0f172a;font:24px/44px system-ui,sans-serif;\
 cursor:pointer";
 /// One turn a second, forever: `1e400` is how JSON spells `Infinity`
@@ -113,7 +113,9 @@ impl Drop for Overlay {
 }
 
 /// One element, styled through the CSSOM: `style.cssText`, unlike a
-/// `style` attribute, is allowed by a CSP without 'unsafe-inline'.
+/// `style` attribute, is allowed by a CSP without 'unsafe-inline'. Each
+/// style starts with `all:revert`, so that the page's own rules for `div`
+/// and `button` (a margin, a padding, a minimum width) do not reshape it.
 fn element(
     document: &Document,
     tag: &str,

@@ -140,6 +140,41 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'page-element-styles',
+    title: "A page's own style sheet for iframe and dialog elements (a margin, a centring transform, a maximum size) does not move or shrink the flow",
+    kind: 'fix',
+    async run(ctx) {
+      // Rules written for the page's own embeds and modals, as themes and
+      // component libraries write them; the flow must not inherit them.
+      await ctx.page.evaluate(() => {
+        const sheet = document.head.appendChild(document.createElement('style'));
+        sheet.textContent = `
+          iframe { margin: 24px; max-height: 300px; transform: scale(.8); }
+          dialog { position: absolute; top: 50%; left: 50%; transform: translate(-50%, -50%); max-width: 500px; padding: 2rem; }`;
+        window.settings = { dialog: document.body.appendChild(document.createElement('dialog')) };
+      });
+      const viewport = () => {
+        const r = document.querySelector('iframe').getBoundingClientRect();
+        return {
+          rect: [r.left, r.top, r.width, r.height].map(Math.round),
+          viewport: [0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight],
+          top: document.elementFromPoint(5, 5)?.tagName,
+        };
+      };
+      for (const where of ['on the body', 'from a modal dialog']) {
+        if (where === 'from a modal dialog') await ctx.page.evaluate(() => window.settings.dialog.showModal());
+        const call = await ctx.open();
+        await ctx.flowFrame();
+        const f = await ctx.page.evaluate(viewport);
+        assert.deepEqual(f.rect, f.viewport, `${where}: the flow does not cover the viewport`);
+        assert.equal(f.top, 'IFRAME', `${where}: something is drawn over the flow`);
+        await ctx.post({ type: 'close' });
+        assert.ok((await ctx.result(call)).error?.isCancelled);
+      }
+      await ctx.page.evaluate(() => window.settings.dialog.close());
+    },
+  },
+  {
     id: 'container-option',
     title: 'options.container receives the iframe',
     kind: 'parity',

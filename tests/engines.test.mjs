@@ -101,8 +101,11 @@ const SCENARIOS = {
     return outcome;
   },
 
-  'on a page whose <body> has a transform (the containing block of fixed elements), the flow still covers the viewport': async (link) => {
+  'on a page whose <body> has a transform (the containing block of fixed elements) and whose style sheet styles every iframe and dialog, the flow still covers the viewport': async (link) => {
     document.body.style.transform = 'translateZ(0)';
+    const sheet = document.head.appendChild(document.createElement('style'));
+    sheet.textContent = `iframe { margin: 24px; max-height: 300px; transform: scale(.8); }
+      dialog { top: 50%; left: 50%; transform: translate(-50%, -50%); max-width: 500px; padding: 2rem; }`;
     const call = SDK.showKomboConnect(link);
     const frame = document.querySelector('iframe');
     await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
@@ -111,6 +114,7 @@ const SCENARIOS = {
     const onTop = document.elementFromPoint(innerWidth / 2, innerHeight - 5)?.tagName;
     const token = await call;
     document.body.style.transform = '';
+    sheet.remove();
     return { covers, onTop, token };
   },
 
@@ -177,7 +181,7 @@ const EXPECTED = {
     const expected = { onTop: 'IFRAME', focused: 'IFRAME', token: 'engine', open: true, modal: true, inert: false, focusBack: true };
     assert.deepEqual(r, { page: expected, shadowRoot: expected });
   },
-  'on a page whose <body> has a transform (the containing block of fixed elements), the flow still covers the viewport': (r) =>
+  'on a page whose <body> has a transform (the containing block of fixed elements) and whose style sheet styles every iframe and dialog, the flow still covers the viewport': (r) =>
     assert.deepEqual(r, { covers: true, onTop: 'IFRAME', token: 'engine' }),
   "a link on the page's own origin is refused with a TypeError": (r) => assert.deepEqual(r, { r: 'TypeError', iframes: 0 }),
   'a page script that takes the frame away settles with KomboConnectLoadError': (r) =>
@@ -199,7 +203,7 @@ const LINKS = {
   'aborting rejects with signal.reason': () => flow(),
   'a page script that takes the frame away settles with KomboConnectLoadError': () => flow(),
   'opened from a modal dialog, in the page or inside a web component (open shadow root), the flow is on top and focused, and the dialog comes back': () => flow('?auto=success&token=engine&after=400'),
-  'on a page whose <body> has a transform (the containing block of fixed elements), the flow still covers the viewport': () => flow('?auto=success&token=engine&after=400'),
+  'on a page whose <body> has a transform (the containing block of fixed elements) and whose style sheet styles every iframe and dialog, the flow still covers the viewport': () => flow('?auto=success&token=engine&after=400'),
   'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': () => `${servers.flow}/hang`,
   'a flow still loading gets the loading overlay, whose close button cancels it': () => `${servers.flow}/hang`,
   'on the body, the page behind is inert and does not scroll while open, and comes back as it was': () => flow('?auto=success&token=engine&after=300'),

@@ -112,6 +112,31 @@ test("the overlay's close button cancels a flow that has not loaded", () =>
     assert.ok(r.error.isCancelled);
   }));
 
+test("the page's own style sheet for buttons and divs does not reshape the loading overlay", () =>
+  withPage('esm', async (ctx) => {
+    await ctx.page.evaluate(() => {
+      document.head.appendChild(document.createElement('style')).textContent = `
+        button { padding: 12px 32px; min-width: 160px; margin: 8px; }
+        div { padding: 20px; margin: 10px; }`;
+    });
+    const id = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.waitForSelector(overlay);
+    const seen = await ctx.page.evaluate((sel) => {
+      const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.width, r.height].map(Math.round); };
+      const root = document.querySelector(sel);
+      // The spinner turns: its size, not its bounding box.
+      return {
+        backdrop: rect(root), spinner: ((el) => [el.offsetWidth, el.offsetHeight])(root.querySelector('[role="progressbar"]')), button: rect(root.querySelector('button')),
+        viewport: [0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight],
+      };
+    }, overlay);
+    assert.deepEqual(seen.backdrop, seen.viewport, 'the backdrop does not cover the viewport');
+    assert.deepEqual(seen.spinner, [44, 44]);
+    assert.deepEqual(seen.button, [seen.viewport[2] - 16 - 44, 16, 44, 44]);
+    await ctx.page.click(`${overlay} button`);
+    assert.equal((await ctx.result(id)).error.name, 'KomboConnectCancelledError');
+  }));
+
 test('Escape cancels a flow that has not loaded, while the page has the keyboard', () =>
   withPage('global', async (ctx) => {
     const id = await open(ctx, `${session.servers.flow}/hang`);
