@@ -105,3 +105,53 @@ test("with a container the caller's own modal keeps its focus trap: nothing is m
     await ctx.result(id);
     assert.equal((await pageState(ctx)).overflow, 'scroll');
   }));
+
+/**
+ * The page's own modal, made of divs with a script focus trap as MUI,
+ * Radix and the focus-trap package make them: focus leaving it is pulled
+ * back, on `focusin` elsewhere and by a timer. The flow opened from it
+ * must keep the keyboard: a trap that wins leaves the user unable to type
+ * in the flow.
+ */
+const scriptTrap = (ctx) => ctx.page.evaluate(() => {
+  const modal = document.createElement('div');
+  modal.id = 'library-modal';
+  modal.setAttribute('role', 'dialog');
+  modal.tabIndex = -1;
+  const button = modal.appendChild(document.createElement('button'));
+  button.id = 'from-modal';
+  button.textContent = 'Connect';
+  document.body.append(modal);
+  const pull = () => { if (!modal.contains(document.activeElement)) modal.focus(); };
+  document.addEventListener('focusin', (event) => { if (!modal.contains(event.target)) modal.focus(); });
+  modal.addEventListener('focusout', (event) => { if (event.relatedTarget && !modal.contains(event.relatedTarget)) button.focus(); });
+  window.trapTimer = setInterval(pull, 50);
+  button.focus();
+});
+
+for (const impl of ['ref', 'esm', 'global']) {
+  test(`opened from a modal with a script focus trap, the flow keeps the keyboard (${impl})`, () =>
+    withPage(impl, async (ctx) => {
+      await scriptTrap(ctx);
+      const id = await ctx.open();
+      const frame = await ctx.flowFrame();
+      await frame.evaluate(() => { document.body.insertAdjacentHTML('beforeend', '<input id="company">'); });
+      const size = ctx.page.viewportSize();
+      await ctx.page.mouse.click(size.width / 2, size.height / 2);
+      await frame.focus('#company');
+      await ctx.page.keyboard.type('Acme', { delay: 60 });
+      const seen = {
+        typed: await frame.evaluate(() => document.getElementById('company').value),
+        focus: await ctx.page.evaluate(() => document.activeElement?.tagName),
+      };
+      await ctx.post({ type: 'close' });
+      await ctx.result(id);
+      await ctx.page.evaluate(() => clearInterval(window.trapTimer));
+      if (impl === 'ref') {
+        assert.notDeepEqual(seen, { typed: 'Acme', focus: 'IFRAME' }, 'the reference was expected to lose the keyboard to the trap');
+      } else {
+        assert.deepEqual(seen, { typed: 'Acme', focus: 'IFRAME' });
+        assert.equal(await ctx.page.evaluate(() => document.activeElement.id), 'from-modal', 'focus did not come back');
+      }
+    }));
+}
