@@ -175,6 +175,28 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'dark-page-sees-through',
+    title: 'On a page in dark mode (color-scheme: dark), the flow stays transparent: the page shows through around it',
+    kind: 'fix',
+    async run(ctx) {
+      // A light flow in an iframe whose color-scheme is dark gets an
+      // opaque canvas from the browser: the page behind turns into a white
+      // screen. The mock flow, like Kombo's, has a transparent background.
+      const page = [40, 90, 160];
+      await ctx.page.evaluate((rgb) => {
+        document.documentElement.style.colorScheme = 'dark';
+        document.body.style.background = `rgb(${rgb})`;
+      }, page);
+      const call = await ctx.open();
+      await ctx.flowFrame();
+      await ctx.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const size = ctx.page.viewportSize();
+      assert.deepEqual(await ctx.pixel(size.width - 10, size.height - 10), page, 'the page does not show through the flow');
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(call)).error?.isCancelled);
+    },
+  },
+  {
     id: 'container-option',
     title: 'options.container receives the iframe',
     kind: 'parity',

@@ -2,6 +2,7 @@
 // Node: call the SDK, post messages from the flow's iframe, and count what
 // is left behind.
 import assert from 'node:assert/strict';
+import { inflateSync } from 'node:zlib';
 import { messageListeners } from './browser.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -59,6 +60,10 @@ export async function openPage({ browser, servers }, impl, { csp, query = '' } =
       const frame = await ctx.flowFrame(origin);
       await frame.evaluate((d) => parent.postMessage(d, '*'), data);
     },
+    /** The colour on screen at (x, y), as `[r, g, b]`: what the user sees there, frames included. */
+    async pixel(x, y) {
+      return decodePixel(await page.screenshot({ clip: { x, y, width: 1, height: 1 } }));
+    },
     iframes: () => page.evaluate(() => T.iframes()),
     async leftovers() {
       return {
@@ -77,4 +82,19 @@ export async function openPage({ browser, servers }, impl, { csp, query = '' } =
 /** No iframe, no `message` listener on window, no MutationObserver, overlay or page lock left. */
 export async function assertClean(ctx) {
   assert.deepEqual(await ctx.leftovers(), { iframes: 0, listeners: 0, observers: 0, overlays: 0, locked: 0 });
+}
+
+/**
+ * The one pixel of a 1×1 PNG (8-bit RGB or RGBA). Whatever the row's
+ * filter, its predictor is 0 for a lone pixel, so the bytes are the colour.
+ */
+function decodePixel(png) {
+  const data = [];
+  for (let at = 8; at < png.length;) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('latin1', at + 4, at + 8) === 'IDAT') data.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const row = inflateSync(Buffer.concat(data));
+  return [...row.subarray(1, 4)];
 }
