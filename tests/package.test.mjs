@@ -36,7 +36,7 @@ before(async () => {
   rmSync(jestFixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], jestFixture);
   run(process.execPath, [fixture + 'node_modules/vite/bin/vite.js', 'build'], fixture);
-  session = await openSession({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/' });
+  session = await openSession({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/', '/esbuild/': fixture + 'dist-esbuild/' });
   ({ servers, browser } = session);
   // The back-end the recipes' connect() calls.
   const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
@@ -182,6 +182,26 @@ test('a webpack 5 build of the fixture app runs the flow', async () => {
   writeFileSync(fixture + 'dist-webpack/index.html', readFileSync(fixture + 'index.html', 'utf8')
     .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
   await runFlowIn('/webpack/index.html');
+});
+
+test("an esbuild build (Angular CLI's application builder runs esbuild) runs the flow once the .wasm is copied next to the bundle, as the README says; before, the error names the file", async () => {
+  // esbuild bundles the runtime as a chunk but does not emit the assets of
+  // `new URL(file, import.meta.url)` (evanw/esbuild#795).
+  const { build } = await import('esbuild');
+  const dist = fixture + 'dist-esbuild/';
+  rmSync(dist, { recursive: true, force: true });
+  await build({ absWorkingDir: fixture, entryPoints: ['src/main.js'], bundle: true, format: 'esm', splitting: true, minify: true, outdir: dist, logLevel: 'silent' });
+  writeFileSync(dist + 'index.html', readFileSync(fixture + 'index.html', 'utf8').replace('./src/main.js', './main.js'));
+
+  const page = await browser.newPage();
+  await page.goto(`${servers.app}/esbuild/index.html?link=${encodeURIComponent(`${servers.flow}/pages/flow.html`)}`);
+  await page.click('#connect');
+  await page.waitForFunction(() => document.getElementById('result').textContent !== '');
+  assert.match(await page.textContent('#result'), /^error: kombo-connect-wasm could not load http:\/\/[^ ]+\/esbuild\/kombo_connect_wasm_bg\.wasm \(HTTP 404\)/);
+  await page.close();
+
+  copyFileSync(fixture + 'node_modules/kombo-connect-wasm/kombo_connect_wasm_bg.wasm', dist + 'kombo_connect_wasm_bg.wasm');
+  await runFlowIn('/esbuild/index.html');
 });
 
 // The README's framework recipes (tests/fixture/src/recipes/), built by Vite
