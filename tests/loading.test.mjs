@@ -135,6 +135,17 @@ test("the page's own style sheet for buttons and divs does not reshape the loadi
     assert.deepEqual(seen.button, [seen.viewport[2] - 16 - 44, 16, 44, 44]);
     await ctx.page.click(`${overlay} button`);
     assert.equal((await ctx.result(id)).error.name, 'KomboConnectCancelledError');
+    // A right-to-left page gets the close button where it closes things: top left.
+    await ctx.page.evaluate(() => { document.documentElement.dir = 'rtl'; });
+    const rtl = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.waitForSelector(overlay);
+    const button = await ctx.page.evaluate((sel) => {
+      const r = document.querySelector(`${sel} button`).getBoundingClientRect();
+      return [r.left, r.top].map(Math.round);
+    }, overlay);
+    assert.deepEqual(button, [16, 16]);
+    await ctx.page.click(`${overlay} button`);
+    assert.equal((await ctx.result(rtl)).error.name, 'KomboConnectCancelledError');
   }));
 
 test('Escape cancels a flow that has not loaded, while the page has the keyboard', () =>
