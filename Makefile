@@ -10,22 +10,29 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: pkg test test-native test-wasm test-browser tools demo bench rustflags
+.PHONY: pkg deps test test-native test-wasm test-browser tools demo bench rustflags
 
 # Panic locations name std's and the dependencies' source files by absolute
 # path: the rust-src component (which the JavaScript build needs) turns
 # std's into this machine's, longer ones. Remapped to short, fixed prefixes,
-# the .wasm is the same on every machine, and smaller.
+# the .wasm is the same on every machine, and smaller. A registry's own
+# directory (`index.crates.io-<hash>`) says nothing either: the last
+# matching prefix wins, so each one found is remapped to /crates too. Expanded
+# when a recipe uses it, after `deps` has installed Rust and fetched the crates.
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
-REMAP := --remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust=/rust \
-  --remap-path-prefix=$(CARGO_HOME_DIR)/registry/src=/crates
+REMAP = --remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust=/rust \
+  --remap-path-prefix=$(CARGO_HOME_DIR)/registry/src=/crates \
+  $(foreach d,$(wildcard $(CARGO_HOME_DIR)/registry/src/*),--remap-path-prefix=$(d)=/crates)
 
 # The remapping alone, for bench/crate-costs.sh, which builds the same way.
 rustflags:
 	@echo $(REMAP)
 
-pkg:
+deps:
 	@scripts/ensure-tools.sh build
+	cargo fetch -q
+
+pkg: deps
 	RUSTFLAGS="$(REMAP)" wasm-pack --log-level warn build --release --target web --no-pack \
 	  --out-dir target/wasm-pack --out-name kombo_connect_wasm
 	# The same crate as WebAssembly 1.0 (MVP), standard library included, for
