@@ -203,10 +203,11 @@ export function createFrame(doc, src) {
     // keep; the reference's Number.MAX_SAFE_INTEGER is clamped to it anyway.
     // No border: the browser's default one would draw a bevel along the
     // flow's top and left edges, and push its right and bottom ones out of
-    // the viewport. A light color-scheme, whatever the page's: the flow's
-    // document is light, and a frame whose scheme differs from its
-    // document's gets an opaque canvas, which on a dark page would hide
-    // the page behind the flow's transparent backdrop.
+    // the viewport. A light color-scheme, whatever the page's: a frame whose
+    // scheme differs from its document's gets an opaque canvas, which on a
+    // dark page would hide the page behind the flow's transparent backdrop.
+    // A document that names no scheme is light, and one that offers both
+    // follows its frame's, so in a light frame the two always match.
     frame.style.cssText = 'all:revert;z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0;color-scheme:light';
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
