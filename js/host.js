@@ -206,8 +206,9 @@ export function createFrame(doc, src) {
     // the viewport. A light color-scheme, whatever the page's: a frame whose
     // scheme differs from its document's gets an opaque canvas, which on a
     // dark page would hide the page behind the flow's transparent backdrop.
-    // A document that names no scheme is light, and one that offers both
-    // follows its frame's, so in a light frame the two always match.
+    // The flow is light (so is the mock in www/). Should it ever offer a
+    // dark scheme too, it would follow the user's preference (measured in
+    // Chromium: not the frame's), and so must this, with `light dark`.
     frame.style.cssText = 'all:revert;z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0;color-scheme:light';
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
