@@ -197,6 +197,27 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'body-replaced',
+    title: 'A page that replaces its <body> while the flow is open (Turbo Drive, a back-button restoration): the call settles, the page scrolls again, and the next call opens',
+    kind: 'fix',
+    async run(ctx) {
+      const call = await ctx.open();
+      await ctx.flowFrame();
+      await ctx.page.evaluate(() => {
+        const next = document.createElement('body');
+        next.innerHTML = '<h1>Next page</h1><button id="connect">Connect HRIS</button>';
+        document.body = next;
+      });
+      const first = await ctx.result(call, 2000);
+      assert.equal(first.state, 'rejected', 'the call never settled');
+      assert.equal(await ctx.page.evaluate(() => getComputedStyle(document.documentElement).overflowY), 'visible', 'the page is still locked');
+      const next = await ctx.open();
+      await ctx.flowFrame();
+      await ctx.post({ type: 'success', data: { activation_token: 'after_swap' } });
+      assert.deepEqual(await ctx.result(next), { state: 'resolved', value: 'after_swap' });
+    },
+  },
+  {
     id: 'container-option',
     title: 'options.container receives the iframe',
     kind: 'parity',
