@@ -93,6 +93,25 @@ export function focused(doc) {
   return el;
 }
 
+/**
+ * Makes each child of `body` inert but the flow's own (its frame, and what
+ * carries `data-kombo-connect`), adding to `set` each one it changed, for
+ * `release`. Called as the flow starts, and again whenever the page adds to
+ * the body while it is open: a toast in a new portal must be out of reach
+ * of Tab too.
+ */
+export function inertChildren(body, frame, set) {
+  for (const el of body.children) {
+    if (!el.inert && el !== frame && !el.hasAttribute('data-kombo-connect')) {
+      el.inert = true;
+      set.push(el);
+    }
+  }
+}
+
+/** Gives back what `inertChildren` made inert, and only that. */
+export const release = (set) => set.forEach((el) => { el.inert = false; });
+
 // What the page has in the top layer. The searches are scoped by tag or
 // attribute, which a large page matches much faster than bare
 // pseudo-classes, and the fullscreen element is known without one. A modal

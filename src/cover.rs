@@ -12,7 +12,7 @@ use web_sys::{Document, Element, HtmlElement};
 use crate::error::Error;
 use crate::js;
 use crate::overlay::Overlay;
-use crate::page::PageLock;
+use crate::page::{InertChildren, PageLock};
 use crate::top_layer::TopLayer;
 
 /// The page around a flow. Field order is drop order: the page must no
@@ -21,7 +21,7 @@ pub(crate) struct Cover {
     pub(crate) overlay: Option<Overlay>,
     /// Our own modal dialog, when the page has something in the top layer.
     _top: Option<TopLayer>,
-    _page: PageLock,
+    page: PageLock,
     _focus: FocusReturn,
     pub(crate) document: Document,
     pub(crate) parent: Element,
@@ -60,11 +60,17 @@ impl Cover {
         Ok(Cover {
             overlay,
             _top: top,
-            _page: page,
+            page,
             _focus: focus,
             document,
             parent,
         })
+    }
+
+    /// The body's children made inert, when the flow is on the body and
+    /// not in the top layer (where our modal dialog does it natively).
+    pub(crate) fn inert_children(&self) -> Option<InertChildren> {
+        self.page.inert_children()
     }
 }
 

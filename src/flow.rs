@@ -387,6 +387,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
     // The frame's tree is its parent's: the frame may not be in it yet.
     let on_change = SubtreeObserver::new(&cover.parent, {
         let (src, origin) = (link.src.clone(), link.origin.clone());
+        let inert = cover.inert_children();
         move || {
             if !iframe.is_connected() {
                 finish(Err(Error::Removed));
@@ -394,6 +395,9 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
                 || iframe.has_attribute("srcdoc")
             {
                 fail_load(LoadFailure::Replaced(&origin));
+            } else if let Some(inert) = &inert {
+                // Whatever the page added to the body meanwhile.
+                inert.cover(Some(&iframe));
             }
         }
     })

@@ -67,6 +67,12 @@ extern "C" {
     /// Removes the flow's iframe, or cancels its queued insertion.
     #[wasm_bindgen(js_name = removeFrame)]
     pub(crate) fn remove_frame(frame: &Element);
+    /// Makes each child of `body` inert but the flow's own, adding to `set`
+    /// each one it changed.
+    #[wasm_bindgen(js_name = inertChildren)]
+    pub(crate) fn inert_children(body: &Element, frame: Option<&Element>, set: &Array);
+    /// Gives back what `inert_children` made inert.
+    pub(crate) fn release(set: &Array);
 }
 
 #[wasm_bindgen]

@@ -36,7 +36,8 @@ const BACKDROP: &str = "all:revert;position:fixed;inset:0;z-index:2147483647;dis
 align-items:center;justify-content:center;background:rgba(15,23,42,.55)";
 const SPINNER: &str = "all:revert;width:44px;height:44px;box-sizing:border-box;border-radius:50%;\
 border:4px solid rgba(255,255,255,.3);border-top-color:#fff";
-const CLOSE: &str = "all:revert;position:absolute;inset-inline-end:16px;top:16px;width:44px;height:44px;\
+const CLOSE: &str =
+    "all:revert;position:absolute;inset-inline-end:16px;top:16px;width:44px;height:44px;\
 border:0;border-radius:50%;background:#fff;color:#0f172a;font:24px/44px system-ui,sans-serif;\
 cursor:pointer";
 /// One turn a second, forever: `1e400` is how JSON spells `Infinity`

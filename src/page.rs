@@ -3,21 +3,23 @@
 //!
 //! The flow covers the viewport, yet with the reference Tab still walks
 //! into the page behind it and the wheel still scrolls it. While a flow is
-//! open on `document.body`, every other child of the body is `inert` (a
-//! caller who passes a `container` runs their own modal and keeps their own
-//! focus trap). Scrolling is locked with `overflow: hidden` on `<html>`;
-//! when the page had a classic scrollbar, `scrollbar-gutter: stable` keeps
-//! its width reserved so nothing shifts sideways. Dropping the lock puts
-//! back the exact inline values it replaced, clears only the `inert` it set,
-//! and restores the scroll position if the browser moved it.
+//! open on `document.body`, every other child of the body is `inert`, also
+//! those the page adds meanwhile (a caller who passes a `container` runs
+//! their own modal and keeps their own focus trap). Scrolling is locked
+//! with `overflow: hidden` on `<html>`; when the page had a classic
+//! scrollbar, `scrollbar-gutter: stable` keeps its width reserved so
+//! nothing shifts sideways. Dropping the lock puts back the exact inline
+//! values it replaced, clears only the `inert` it set, and restores the
+//! scroll position if the browser moved it.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleDeclaration, Document, Element, HtmlElement};
 
-use crate::js::global_number;
+use crate::js::{self, global_number};
 
 #[wasm_bindgen]
 extern "C" {
@@ -27,14 +29,6 @@ extern "C" {
     fn request_animation_frame(callback: &Closure<dyn FnMut()>) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = globalThis, js_name = cancelAnimationFrame)]
     fn cancel_animation_frame(id: &JsValue) -> Result<(), JsValue>;
-    /// Any element, for its `inert` property: cheaper than web-sys'
-    /// `HtmlElement`, whose cast is an `instanceof` import. (`inert` on a
-    /// non-HTML child of the body, an `<svg>`, is then a harmless expando.)
-    type Inertable;
-    #[wasm_bindgen(method, getter)]
-    fn inert(this: &Inertable) -> bool;
-    #[wasm_bindgen(method, setter)]
-    fn set_inert(this: &Inertable, inert: bool);
 }
 
 /// The properties of `<html>`'s inline style the lock changes, as
@@ -45,7 +39,7 @@ const LOCKED: [&str; 3] = ["overflow-x", "overflow-y", "scrollbar-gutter"];
 /// Holds the page still; dropping it restores it.
 #[must_use = "the page is released as soon as the lock is dropped"]
 pub(crate) struct PageLock {
-    inert: Vec<Inertable>,
+    inert: Option<InertChildren>,
     /// The scroll lock, once the next frame has put it on.
     _scroll: Rc<Cell<Option<ScrollLock>>>,
     /// Puts the scroll lock on before the next frame: measuring the
@@ -58,19 +52,18 @@ pub(crate) struct PageLock {
 impl PageLock {
     /// Makes the children of `modal_on` (the body, when the flow goes
     /// there) inert now, and locks scrolling before the next frame. Call it
-    /// before adding anything to the page: what is added afterwards (the
-    /// overlay, the iframe) stays usable.
+    /// before adding anything to the page: what the SDK adds afterwards (the
+    /// overlay, the iframe) stays usable, and what the page adds is left to
+    /// [`InertChildren::cover`].
     pub(crate) fn new(document: &Document, modal_on: Option<&Element>) -> PageLock {
-        let mut inert = Vec::new();
-        let mut child = modal_on.and_then(Element::first_element_child);
-        while let Some(el) = child {
-            child = el.next_element_sibling();
-            let el: Inertable = el.unchecked_into();
-            if !el.inert() {
-                el.set_inert(true);
-                inert.push(el);
-            }
-        }
+        let inert = modal_on.map(|body| {
+            let inert = InertChildren {
+                body: body.clone(),
+                set: Array::new(),
+            };
+            inert.cover(None);
+            inert
+        });
         let scroll = Rc::new(Cell::new(None));
         let pending = AnimationFrame::new({
             let (scroll, document) = (scroll.clone(), document.clone());
@@ -82,13 +75,36 @@ impl PageLock {
             _pending: pending,
         }
     }
+
+    /// The body's children made inert, when there are: the flow's observer
+    /// extends them to what the page adds while the flow is open.
+    pub(crate) fn inert_children(&self) -> Option<InertChildren> {
+        self.inert.clone()
+    }
 }
 
 impl Drop for PageLock {
     fn drop(&mut self) {
-        for el in &self.inert {
-            el.set_inert(false);
+        if let Some(inert) = &self.inert {
+            js::release(&inert.set);
         }
+    }
+}
+
+/// The children of the body made inert (by `js/host.js`, which walks them
+/// without a call back into WebAssembly per child), and the list of them to
+/// give back.
+#[derive(Clone)]
+pub(crate) struct InertChildren {
+    body: Element,
+    set: Array,
+}
+
+impl InertChildren {
+    /// Makes the body's children inert, but `frame` and our overlay; those
+    /// already inert (the page's own) are left alone, and are not given back.
+    pub(crate) fn cover(&self, frame: Option<&Element>) {
+        js::inert_children(&self.body, frame, &self.set);
     }
 }
 

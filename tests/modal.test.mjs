@@ -155,3 +155,26 @@ for (const impl of ['ref', 'esm', 'global']) {
       }
     }));
 }
+
+for (const impl of ['esm', 'global']) {
+  test(`what the page adds to <body> while the flow is open (a toast in a new portal) is inert too, and let go after (${impl})`, () =>
+    withPage(impl, async (ctx) => {
+      const id = await ctx.open();
+      await ctx.flowFrame();
+      const toast = () => ctx.page.evaluate(async () => {
+        await new Promise((r) => setTimeout(r, 50)); // past the observer's delivery
+        const el = document.getElementById('toast');
+        return { inert: el.inert, reachable: !el.querySelector('button').closest('[inert]') };
+      });
+      await ctx.page.evaluate(() => {
+        const portal = document.createElement('div');
+        portal.id = 'toast';
+        portal.innerHTML = '<p>Saved</p><button>Undo</button>';
+        document.body.append(portal);
+      });
+      assert.deepEqual(await toast(), { inert: true, reachable: false }, 'Tab out of the flow reaches the toast');
+      await ctx.post({ type: 'close' });
+      await ctx.result(id);
+      assert.deepEqual(await toast(), { inert: false, reachable: true }, 'the toast stays inert after the flow');
+    }));
+}
