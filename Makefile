@@ -15,13 +15,12 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # Panic locations name std's and the dependencies' source files by absolute
 # path: the rust-src component (which the JavaScript build needs) turns
 # std's into this machine's, longer ones. Remapped to short, fixed prefixes,
-# the .wasm is the same on every machine, and smaller. A registry's own
-# directory (`index.crates.io-<hash>`) says nothing either: the last
-# matching prefix wins, so each one found is remapped to /crates too. Expanded
-# when a recipe uses it, after `deps` has installed Rust and fetched the crates.
+# the .wasm is the same on every machine, and smaller. Each registry's own
+# directory (`index.crates.io-<hash>`) says nothing either, so the crates
+# read /crates/<crate>-<version>/…. Expanded when a recipe uses it, after
+# `deps` has installed Rust and fetched the crates, so those directories exist.
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 REMAP = --remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust=/rust \
-  --remap-path-prefix=$(CARGO_HOME_DIR)/registry/src=/crates \
   $(foreach d,$(wildcard $(CARGO_HOME_DIR)/registry/src/*),--remap-path-prefix=$(d)=/crates)
 
 # The remapping alone, for bench/crate-costs.sh, which builds the same way.
