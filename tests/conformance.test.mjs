@@ -66,6 +66,28 @@ function modalDialogRow({ id, title, inShadowRoot }) {
   };
 }
 
+/**
+ * Opens the flow on the page as it is, checks that it is exactly the
+ * viewport and drawn over everything (at the top left corner and at the
+ * bottom edge), and closes it. `label` names the page's case in a failure.
+ */
+async function assertFlowCoversViewport(ctx, label) {
+  const call = await ctx.open();
+  await ctx.flowFrame();
+  const f = await ctx.page.evaluate(() => {
+    const r = document.querySelector('iframe').getBoundingClientRect();
+    return {
+      rect: [r.left, r.top, r.width, r.height].map(Math.round),
+      viewport: [0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight],
+      drawn: [document.elementFromPoint(5, 5)?.tagName, document.elementFromPoint(innerWidth / 2, innerHeight - 5)?.tagName],
+    };
+  });
+  assert.deepEqual(f.rect, f.viewport, `${label}: the flow does not cover the viewport`);
+  assert.deepEqual(f.drawn, ['IFRAME', 'IFRAME'], `${label}: something is drawn over the flow`);
+  await ctx.post({ type: 'close' });
+  assert.ok((await ctx.result(call)).error?.isCancelled);
+}
+
 const SCENARIOS = [
   {
     id: 'iframe-matches-reference',
@@ -121,20 +143,7 @@ const SCENARIOS = [
       for (const [element, css] of [['body', 'transform: translateZ(0)'], ['body', 'filter: saturate(1.1)'],
         ['body', 'will-change: transform'], ['body', 'contain: paint'], ['html', 'filter: saturate(1.1)']]) {
         await ctx.page.evaluate(([element, css]) => { document.querySelector(element).style.cssText = css; }, [element, css]);
-        const call = await ctx.open();
-        await ctx.flowFrame();
-        const f = await ctx.page.evaluate(() => {
-          const r = document.querySelector('iframe').getBoundingClientRect();
-          return {
-            rect: [r.left, r.top, r.width, r.height].map(Math.round),
-            viewport: [0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight],
-            top: document.elementFromPoint(innerWidth / 2, innerHeight - 5)?.tagName,
-          };
-        });
-        assert.deepEqual(f.rect, f.viewport, `${element} { ${css} }: the flow does not cover the viewport`);
-        assert.equal(f.top, 'IFRAME', `${element} { ${css} }: something is drawn over the flow`);
-        await ctx.post({ type: 'close' });
-        assert.ok((await ctx.result(call)).error?.isCancelled);
+        await assertFlowCoversViewport(ctx, `${element} { ${css} }`);
         await ctx.page.evaluate((element) => { document.querySelector(element).style.cssText = ''; }, element);
       }
     },
@@ -153,23 +162,9 @@ const SCENARIOS = [
           dialog { position: absolute; top: 50%; left: 50%; transform: translate(-50%, -50%); max-width: 500px; padding: 2rem; }`;
         window.settings = { dialog: document.body.appendChild(document.createElement('dialog')) };
       });
-      const viewport = () => {
-        const r = document.querySelector('iframe').getBoundingClientRect();
-        return {
-          rect: [r.left, r.top, r.width, r.height].map(Math.round),
-          viewport: [0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight],
-          top: document.elementFromPoint(5, 5)?.tagName,
-        };
-      };
       for (const where of ['on the body', 'from a modal dialog']) {
         if (where === 'from a modal dialog') await ctx.page.evaluate(() => window.settings.dialog.showModal());
-        const call = await ctx.open();
-        await ctx.flowFrame();
-        const f = await ctx.page.evaluate(viewport);
-        assert.deepEqual(f.rect, f.viewport, `${where}: the flow does not cover the viewport`);
-        assert.equal(f.top, 'IFRAME', `${where}: something is drawn over the flow`);
-        await ctx.post({ type: 'close' });
-        assert.ok((await ctx.result(call)).error?.isCancelled);
+        await assertFlowCoversViewport(ctx, where);
       }
       await ctx.page.evaluate(() => window.settings.dialog.close());
     },
