@@ -10,7 +10,12 @@ export { KomboConnectAlreadyOpenError, KomboConnectCancelledError, KomboConnectL
 // Replaced at build time: the classic-script build finds its files next to
 // its own <script src>; the ES module build next to itself, in the
 // `new URL(..., import.meta.url)` form that Vite and webpack 5 rewrite.
-const scriptSrc = __GLOBAL_BUILD__ && document.currentScript?.src;
+// A CDN's short URL for the package (jsDelivr's .../npm/kombo-connect-wasm,
+// unpkg's, which redirects: `src` stays the URL written), bare or with a
+// version range, names the package, not a folder; the files beside this
+// one are then those of this very version, not of whatever the range
+// means by the time they are fetched.
+const scriptSrc = __GLOBAL_BUILD__ && document.currentScript?.src.replace(/(\/kombo-connect-wasm)(@[^/]*)?$/, `$1@${__VERSION__}/`);
 const here = (file) => new URL(file, scriptSrc || import.meta.url);
 
 function wasmUrl() {
@@ -58,7 +63,7 @@ const LOAD_TIMEOUT_MS = 20000;
 
 /** Why the SDK's own files did not load, with the URL and what to change. */
 const notLoaded = (url, why) => new KomboConnectLoadError(
-  `kombo-connect-wasm could not load ${url} (${why}). Serve the package's files together, the .wasm as application/wasm.`,
+  `kombo-connect-wasm could not load ${url} (${why}). Serve the package's files together${__GLOBAL_BUILD__ ? ' (with CORS from another origin)' : ''}, the .wasm as application/wasm.`,
   'sdk',
 );
 
@@ -120,9 +125,10 @@ export const prefetch = () => load().then(() => {});
 // synchronously like the reference: the iframe is in the DOM when it returns.
 // Until then, a call waits for the files, and at most its loadTimeoutMs.
 // On a server (no document, as while Next.js renders) nothing can open: say
-// where the call belongs instead of failing somewhere in the loading.
+// where the call belongs instead of failing somewhere in the loading. (The
+// script-tag build has read `document` by the time it gets here.)
 const call = (name) => (...args) => (api ? api[name](...args)
-  : globalThis.document ? loadWithin(args[1]).then((a) => a[name](...args))
+  : __GLOBAL_BUILD__ || globalThis.document ? loadWithin(args[1]).then((a) => a[name](...args))
     : Promise.reject(new Error('kombo-connect-wasm runs in a browser: call it in an event handler or effect.')));
 
 /** Opens the Kombo Connect flow; resolves with the activation token. */

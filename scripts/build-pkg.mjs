@@ -202,7 +202,7 @@ await build({
   outfile: join(out, 'kombo-connect.global.js'),
   // A classic script has no import.meta; it finds its files next to its own
   // src (see js/index.js) and falls back to the page's base URL.
-  define: { __GLOBAL_BUILD__: 'true', 'import.meta.url': 'document.baseURI' },
+  define: { __GLOBAL_BUILD__: 'true', __VERSION__: JSON.stringify(version), 'import.meta.url': 'document.baseURI' },
   // js/global.js hands the API to a CommonJS loader, on purpose.
   logOverride: { 'commonjs-variable-in-esm': 'silent' },
 });

@@ -161,6 +161,62 @@ async function runFlowIn(path, origin = servers.app) {
   assert.equal(text, 'token: tok_bundled');
 }
 
+/**
+ * A public npm CDN on another origin, as jsDelivr and unpkg serve the
+ * package: every file with `Access-Control-Allow-Origin: *`, the
+ * `jsdelivr`/`unpkg` field's file at the package's short URL (jsDelivr
+ * answers it directly, unpkg redirects to the versioned file), and
+ * `cors: false` for a customer's own static host that sends no CORS
+ * headers. Returns the page that loads the script tag from `src`.
+ */
+function cdnPage(name, src) {
+  const { version } = JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8'));
+  const types = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+  const file = (res, path, cors = true) => res.writeHead(200, {
+    'content-type': types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
+    ...(cors && { 'access-control-allow-origin': '*' }),
+  }).end(readFileSync(root + 'pkg/' + path));
+  for (const path of ['kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm']) {
+    servers.routes[`/npm/kombo-connect-wasm@${version}/${path}`] = (req, res) => file(res, path);
+    servers.routes[`/kombo-connect-wasm@${version}/${path}`] = (req, res) => file(res, path);
+    servers.routes[`/static/${path}`] = (req, res) => file(res, path, false);
+  }
+  for (const short of ['/npm/kombo-connect-wasm', '/npm/kombo-connect-wasm@0', `/npm/kombo-connect-wasm@${version}`]) {
+    servers.routes[short] = (req, res) => file(res, 'kombo-connect.global.js');
+  }
+  servers.routes['/kombo-connect-wasm'] = (req, res) => res.writeHead(302, {
+    location: `/kombo-connect-wasm@${version}/kombo-connect.global.js`, 'access-control-allow-origin': '*',
+  }).end();
+  servers.routes[`/cdn-${name}.html`] = (req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<script src="${src}"></script>
+<button id="connect">Connect</button><p id="result"></p>
+<script>
+  const link = new URLSearchParams(location.search).get('link');
+  document.getElementById('connect').onclick = () => KomboConnect.showKomboConnect(link).then(
+    (token) => { document.getElementById('result').textContent = 'token: ' + token; },
+    (error) => { document.getElementById('result').textContent = error.name + ': ' + error.message; });
+</script>`);
+  return `/cdn-${name}.html`;
+}
+
+test("the script tag from a CDN on another origin, by the package's short URL as jsDelivr and unpkg give it (no version, a range, the version), runs the flow", async () => {
+  for (const [name, path] of [['jsdelivr', '/npm/kombo-connect-wasm'], ['jsdelivr-range', '/npm/kombo-connect-wasm@0'],
+    ['jsdelivr-version', `/npm/kombo-connect-wasm@${JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8')).version}`],
+    ['unpkg', '/kombo-connect-wasm'], ['full-path', '/kombo-connect-wasm@' + JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8')).version + '/kombo-connect.global.js']]) {
+    await runFlowIn(cdnPage(name, servers.elsewhere + path)).catch((error) => { throw new Error(`${name}: ${error.message}`); });
+  }
+});
+
+test('the script tag from a static host on another origin that sends no CORS headers: the call rejects with KomboConnectLoadError naming the file and CORS, instead of hanging', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${servers.app}${cdnPage('no-cors', `${servers.elsewhere}/static/kombo-connect.global.js`)}?link=${encodeURIComponent(`${servers.flow}/pages/flow.html`)}`);
+  await page.click('#connect');
+  await page.waitForFunction(() => document.getElementById('result').textContent !== '');
+  const text = await page.textContent('#result');
+  await page.close();
+  assert.match(text, /^KomboConnectLoadError: kombo-connect-wasm could not load http:\/\/127\.0\.0\.1:\d+\/static\/kombo_connect_(wasm_bg\.wasm|runtime\.js) \(.+\)\. Serve the package's files together \(with CORS from another origin\)/);
+});
+
 test('a Vite build of the fixture app runs the flow', async () => {
   await runFlowIn('/vite/index.html');
 });
