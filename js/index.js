@@ -42,11 +42,13 @@ const runtimeJs = () => (__GLOBAL_BUILD__
  * Whether this page may run WebAssembly. A Content-Security-Policy without
  * 'wasm-unsafe-eval' refuses it (WebAssembly.validate is not refused, so it
  * cannot tell): Chromium and Firefox at compile, WebKit at instantiation.
- * The smallest module is the probe.
+ * The smallest module is the probe. Fetching the .wasm takes `fetch`, which
+ * a test DOM may lack (Jest's jsdom): reading it throws there, and the
+ * JavaScript build, which needs none, is tried instead of a call throwing.
  */
 function wasmAllowed() {
   try {
-    return !!new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)));
+    return !!fetch && !!new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)));
   } catch {
     return false;
   }
@@ -61,9 +63,13 @@ let fetching; // what load() fetches: the .wasm, or the JavaScript build
 // files get the same time to arrive as the flow gets to load.
 const LOAD_TIMEOUT_MS = 20000;
 
-/** Why the SDK's own files did not load, with the URL and what to change. */
+/**
+ * Why the SDK's own files did not load, with the URL and what to change.
+ * (A .wasm served with another content type still loads: wasm-bindgen's
+ * glue falls back, with a console warning that names application/wasm.)
+ */
 const notLoaded = (url, why) => new KomboConnectLoadError(
-  `kombo-connect-wasm could not load ${url} (${why}). Serve the package's files together${__GLOBAL_BUILD__ ? ' (with CORS from another origin)' : ''}, the .wasm as application/wasm.`,
+  `kombo-connect-wasm could not load ${url} (${why}). Serve the package's files together${__GLOBAL_BUILD__ ? ' (with CORS if cross-origin)' : ''}.`,
   'sdk',
 );
 
@@ -79,11 +85,12 @@ function load() {
     // its cache entry, and a second one for the URL would wait behind it.
     const wasm = native && fetch(url, retrying ? { cache: 'no-store' } : undefined)
       .catch(() => { throw notLoaded(url, 'network error'); });
-    if (wasm) wasm.catch(() => {}); // reported through `loading` below
     // The runtime starts once the .wasm's response has arrived: wasm-bindgen
     // keeps its first start for good, and one on a request that never
     // answers would hold every later call (a retry is a new request).
     const script = (native ? runtime() : runtimeJs()).catch(() => { throw notLoaded(here(file), 'no script'); });
+    // Promise.all handles both rejections at once: the second to fail is
+    // not reported as unhandled.
     loading = Promise.all([script, wasm]).then(([r, response]) => r.start(response, (why) => notLoaded(url, why))).then(
       (loaded) => (api = loaded),
       (error) => { loading = null; throw error; }, // a later call tries again
@@ -143,6 +150,8 @@ export const connectLms = category('LMS');
 /** Relink request, flow and activation: reconnects an existing integration. */
 export const reconnect = call('reconnect');
 
-// Warm up when the page is idle, so the first click does not wait. Nothing
-// happens on a server (no window) or without idle callbacks.
-globalThis.requestIdleCallback?.(() => load().catch(() => {}));
+// Warm up when the page is idle, so the first click does not wait. Safari
+// has no idle callbacks: there, a timer as soon as the page's own script
+// has run, as the usual stand-in does it (Next.js's). Nothing happens on a
+// server (no document).
+(globalThis.requestIdleCallback || (__GLOBAL_BUILD__ || globalThis.document) && setTimeout)?.(() => load().catch(() => {}));

@@ -250,5 +250,29 @@ for (const engine of ENGINES) {
         });
       }
     }
+
+    for (const page of ['esm', 'global']) {
+      test(`with no call, the SDK loads once the page is idle, also where there are no idle callbacks (Safari), and the first call then opens at once (${page})`, { timeout: 60_000 }, async () => {
+        await browser.driver.get(`${servers.app}/pages/${page}.html`);
+        const seen = await inPage(browser.driver, async (link) => {
+          const ready = () => performance.getEntriesByName('kombo-connect-wasm:ready').length > 0;
+          for (let i = 0; i < 400 && !(window.SDK && ready()); i++) await new Promise((ok) => setTimeout(ok, 25));
+          const idleCallbacks = typeof requestIdleCallback == 'function';
+          if (!ready()) return { ready: false, idleCallbacks };
+          const call = SDK.showKomboConnect(link);
+          const opened = Boolean(document.querySelector('iframe'));
+          return { ready: true, idleCallbacks, opened, token: await call };
+        }, flow('?auto=success&token=idle'));
+        const counts = report.get(engine.name);
+        try {
+          assert.deepEqual({ ...seen, idleCallbacks: undefined }, { ready: true, idleCallbacks: undefined, opened: true, token: 'idle' },
+            `not loaded within 10 s of the page's load (idle callbacks: ${seen.idleCallbacks})`);
+          counts.passed++;
+        } catch (error) {
+          counts.failed++;
+          throw error;
+        }
+      });
+    }
   });
 }

@@ -43,3 +43,11 @@ test('the real package loads under require() too', () => {
   expect(typeof real.showKomboConnect).toBe('function');
   expect(real.KomboConnectCancelledError.name).toBe('KomboConnectCancelledError');
 });
+
+test('the real package in jsdom (no fetch, no idle callbacks): its warm-up fails quietly, and a call rejects instead of throwing', async () => {
+  const real = jest.requireActual('kombo-connect-wasm');
+  await new Promise((resolve) => setTimeout(resolve, 100)); // past the warm-up's timer
+  let call;
+  expect(() => { call = real.showKomboConnect('https://connect.kombo.dev/v1?token=t'); }).not.toThrow();
+  await expect(call).rejects.toBeInstanceOf(real.KomboConnectLoadError);
+});
