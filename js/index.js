@@ -151,7 +151,7 @@ export const connectLms = category('LMS');
 export const reconnect = call('reconnect');
 
 // Warm up when the page is idle, so the first click does not wait. Safari
-// has no idle callbacks: there, a timer as soon as the page's own script
-// has run, as the usual stand-in does it (Next.js's). Nothing happens on a
-// server (no document).
+// has no idle callbacks: there, a timer right after this script has run,
+// as the usual stand-in for them does it (Next.js's), even if the page is
+// still loading then. Nothing happens on a server (no document).
 (globalThis.requestIdleCallback || (__GLOBAL_BUILD__ || globalThis.document) && setTimeout)?.(() => load().catch(() => {}));

@@ -2,9 +2,10 @@
 // need to see from outside: each call's outcome, MutationObservers left
 // observing, and Content-Security-Policy violations.
 (() => {
-  // ?noidle: a browser without requestIdleCallback (Safari), so that only
-  // an explicit prefetch() or a call loads the .wasm.
-  if (new URLSearchParams(location.search).has('noidle')) delete window.requestIdleCallback;
+  // ?noidle: a page that is never idle (its idle callbacks never come), so
+  // that only an explicit prefetch() or a call loads the .wasm. (Where there
+  // are none at all, as in Safari, the SDK warms up on a timer instead.)
+  if (new URLSearchParams(location.search).has('noidle')) window.requestIdleCallback = () => 0;
   // ?notransfer: a browser without ArrayBuffer.prototype.transfer (before
   // Chrome 114, Firefox 122, Safari 17.4), for the JavaScript build's growth.
   if (new URLSearchParams(location.search).has('notransfer')) delete ArrayBuffer.prototype.transfer;
