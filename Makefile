@@ -1,7 +1,7 @@
 # Entry points (see README.md):
 #   make pkg    build pkg/ (npm package + classic script), installing tools when missing
 #   make test   every test: native, wasm in headless Chromium, conformance vs the reference,
-#               package fixtures (Vite, webpack 5, tsc --strict), byte and leak budgets,
+#               package fixtures (Vite, webpack 5, esbuild, Next.js, Jest, tsc --strict), byte and leak budgets,
 #               the demo server and an end-to-end run of the demo
 #   make demo   the demo on http://127.0.0.1:8080 (PORT to change), offline, Ctrl-C to stop
 #   make bench  size, start-up, latency and memory against @kombo-api/connect 1.3.0 -> bench/RESULTS.md,

@@ -5,18 +5,20 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { messageListeners } from './support/browser.mjs';
 import { openSession } from './support/session.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const fixture = new URL('./fixture/', import.meta.url).pathname;
 const jestFixture = new URL('./fixture-jest/', import.meta.url).pathname;
+const nextFixture = new URL('./fixture-next/', import.meta.url).pathname;
 const out = new URL('./out/', import.meta.url).pathname;
 // CI may set FORCE_COLOR; tools' output is matched as plain text.
-const plainEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+const plainEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', NEXT_TELEMETRY_DISABLED: '1' };
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, env: plainEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -36,7 +38,9 @@ before(async () => {
   rmSync(jestFixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], jestFixture);
   run(process.execPath, [fixture + 'node_modules/vite/bin/vite.js', 'build'], fixture);
-  session = await openSession({ '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/', '/esbuild/': fixture + 'dist-esbuild/' });
+  session = await openSession({
+    '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/', '/esbuild/': fixture + 'dist-esbuild/', '/next/': nextFixture + 'out/',
+  });
   ({ servers, browser } = session);
   // The back-end the recipes' connect() calls.
   const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
@@ -231,6 +235,36 @@ test('the Vite dev server (dependency pre-bundling on) runs the flow, with no co
     await runFlowIn('/index.html', `http://127.0.0.1:${port}`);
   } finally {
     await vite.close();
+  }
+});
+
+test('a Next.js 16 app (App Router, Turbopack, static export) runs the flow from a client component, with no config for the SDK; rendering the page on the server imports the package without error', async () => {
+  rmSync(nextFixture + 'node_modules/kombo-connect-wasm', { recursive: true, force: true });
+  run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], nextFixture);
+  rmSync(nextFixture + 'out', { recursive: true, force: true });
+  run(process.execPath, [nextFixture + 'node_modules/next/dist/bin/next', 'build'], nextFixture);
+  await runFlowIn('/next/');
+});
+
+test("the Next.js dev server (Turbopack) runs the flow, with no config for the SDK", async () => {
+  // The static export's install is the previous test's.
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+  });
+  const dev = spawn(process.execPath, [nextFixture + 'node_modules/next/dist/bin/next', 'dev', '-H', '127.0.0.1', '-p', String(port)],
+    { cwd: nextFixture, env: plainEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let output = '';
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`next dev did not start within 60 s:\n${output}`)), 60_000);
+      const seen = (chunk) => { output += chunk; if (/Ready in/.test(output)) { clearTimeout(timer); resolve(); } };
+      dev.stdout.on('data', seen);
+      dev.stderr.on('data', seen);
+      dev.on('exit', (code) => { clearTimeout(timer); reject(new Error(`next dev exited (${code}):\n${output}`)); });
+    });
+    await runFlowIn('/next', `http://127.0.0.1:${port}`);
+  } finally {
+    dev.kill();
   }
 });
 

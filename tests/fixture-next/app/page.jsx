@@ -1,0 +1,5 @@
+import ConnectButton from './connect-button';
+
+export default function Page() {
+  return <ConnectButton />;
+}
