@@ -171,11 +171,11 @@ async function runFlowIn(path, origin = servers.app) {
  * package: every file with `Access-Control-Allow-Origin: *`, the
  * `jsdelivr`/`unpkg` field's file at the package's short URL (jsDelivr
  * answers it directly, unpkg redirects to the versioned file), and
- * `cors: false` for a customer's own static host that sends no CORS
- * headers. Returns the page that loads the script tag from `src`.
+ * /static/ for a customer's own static host that sends no CORS headers.
+ * Returns the page that loads the script tag from `src`.
  */
+const { version } = JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8'));
 function cdnPage(name, src) {
-  const { version } = JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8'));
   const types = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
   const file = (res, path, cors = true) => res.writeHead(200, {
     'content-type': types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
@@ -206,8 +206,8 @@ function cdnPage(name, src) {
 
 test("the script tag from a CDN on another origin, by the package's short URL as jsDelivr and unpkg give it (no version, a range, the version), runs the flow", async () => {
   for (const [name, path] of [['jsdelivr', '/npm/kombo-connect-wasm'], ['jsdelivr-range', '/npm/kombo-connect-wasm@0'],
-    ['jsdelivr-version', `/npm/kombo-connect-wasm@${JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8')).version}`],
-    ['unpkg', '/kombo-connect-wasm'], ['full-path', '/kombo-connect-wasm@' + JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8')).version + '/kombo-connect.global.js']]) {
+    ['jsdelivr-version', `/npm/kombo-connect-wasm@${version}`], ['unpkg', '/kombo-connect-wasm'],
+    ['full-path', `/kombo-connect-wasm@${version}/kombo-connect.global.js`]]) {
     await runFlowIn(cdnPage(name, servers.elsewhere + path)).catch((error) => { throw new Error(`${name}: ${error.message}`); });
   }
 });
