@@ -172,10 +172,12 @@ async function runFlowIn(path, origin = servers.app) {
  * `jsdelivr`/`unpkg` field's file at the package's short URL (jsDelivr
  * answers it directly, unpkg redirects to the versioned file), and
  * /static/ for a customer's own static host that sends no CORS headers.
- * Returns the page that loads the script tag from `src`.
+ * Returns the page that loads the script tag from `src`; with `connectSrc`,
+ * under a Content-Security-Policy that allows the CDN's scripts and
+ * `connectSrc` for what they fetch.
  */
 const { version } = JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8'));
-function cdnPage(name, src) {
+function cdnPage(name, src, connectSrc) {
   const types = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
   const file = (res, path, cors = true) => res.writeHead(200, {
     'content-type': types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
@@ -192,10 +194,13 @@ function cdnPage(name, src) {
   servers.routes['/kombo-connect-wasm'] = (req, res) => res.writeHead(302, {
     location: `/kombo-connect-wasm@${version}/kombo-connect.global.js`, 'access-control-allow-origin': '*',
   }).end();
-  servers.routes[`/cdn-${name}.html`] = (req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+  const csp = connectSrc && {
+    'content-security-policy': `script-src 'nonce-page' ${servers.elsewhere} 'wasm-unsafe-eval'; connect-src ${connectSrc}; frame-src ${servers.flow}`,
+  };
+  servers.routes[`/cdn-${name}.html`] = (req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...csp }).end(`<!doctype html>
 <script src="${src}"></script>
 <button id="connect">Connect</button><p id="result"></p>
-<script>
+<script nonce="page">
   const link = new URLSearchParams(location.search).get('link');
   document.getElementById('connect').onclick = () => KomboConnect.showKomboConnect(link).then(
     (token) => { document.getElementById('result').textContent = 'token: ' + token; },
@@ -212,14 +217,28 @@ test("the script tag from a CDN on another origin, by the package's short URL as
   }
 });
 
-test('the script tag from a static host on another origin that sends no CORS headers: the call rejects with KomboConnectLoadError naming the file and CORS, instead of hanging', async () => {
+/** What the page at `path` shows after a click on its Connect button, when the call fails. */
+async function failureIn(path) {
   const page = await browser.newPage();
-  await page.goto(`${servers.app}${cdnPage('no-cors', `${servers.elsewhere}/static/kombo-connect.global.js`)}?link=${encodeURIComponent(`${servers.flow}/pages/flow.html`)}`);
-  await page.click('#connect');
-  await page.waitForFunction(() => document.getElementById('result').textContent !== '');
-  const text = await page.textContent('#result');
-  await page.close();
+  try {
+    await page.goto(`${servers.app}${path}?link=${encodeURIComponent(`${servers.flow}/pages/flow.html`)}`);
+    await page.click('#connect');
+    await page.waitForFunction(() => document.getElementById('result').textContent !== '');
+    return await page.textContent('#result');
+  } finally {
+    await page.close();
+  }
+}
+
+test('the script tag from a static host on another origin that sends no CORS headers: the call rejects with KomboConnectLoadError naming the file and CORS, instead of hanging', async () => {
+  const text = await failureIn(cdnPage('no-cors', `${servers.elsewhere}/static/kombo-connect.global.js`));
   assert.match(text, /^KomboConnectLoadError: kombo-connect-wasm could not load http:\/\/127\.0\.0\.1:\d+\/static\/kombo_connect_(wasm_bg\.wasm|runtime\.js) \(.+\)\. Serve the package's files together \(with CORS if cross-origin\)/);
+});
+
+test("the script tag from a CDN under a CSP that lists the CDN in script-src only: the call rejects with KomboConnectLoadError naming the .wasm; with the CDN in connect-src too, the flow runs, as the README says", async () => {
+  const src = `${servers.elsewhere}/kombo-connect-wasm@${version}/kombo-connect.global.js`;
+  assert.match(await failureIn(cdnPage('csp-scripts-only', src, "'self'")), /^KomboConnectLoadError: kombo-connect-wasm could not load http:\/\/127\.0\.0\.1:\d+\/kombo-connect-wasm@[^/]+\/kombo_connect_wasm_bg\.wasm /);
+  await runFlowIn(cdnPage('csp-connect', src, `'self' ${servers.elsewhere}`));
 });
 
 test('a Vite build of the fixture app runs the flow', async () => {
