@@ -228,7 +228,9 @@ export function createFrame(doc, src) {
     // The flow is light (so is the mock in www/). Should it ever offer a
     // dark scheme too, it would follow the user's preference (measured in
     // Chromium: not the frame's), and so must this, with `light dark`.
-    frame.style.cssText = 'all:revert;z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0;color-scheme:light';
+    // Pointer events, whatever the body inherits: a page modal may set
+    // `pointer-events: none` on it while open (Radix UI's Dialog does).
+    frame.style.cssText = 'all:revert;z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0;color-scheme:light;pointer-events:auto';
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
 }

@@ -32,8 +32,10 @@ extern "C" {
     fn match_media(query: &str) -> Result<JsValue, JsValue>;
 }
 
+/// `pointer-events: auto`: a page modal may have set `none` on the body
+/// (Radix UI's Dialog does), which the overlay and its button would inherit.
 const BACKDROP: &str = "all:revert;position:fixed;inset:0;z-index:2147483647;display:flex;\
-align-items:center;justify-content:center;background:rgba(15,23,42,.55)";
+align-items:center;justify-content:center;background:rgba(15,23,42,.55);pointer-events:auto";
 const SPINNER: &str = "all:revert;width:44px;height:44px;box-sizing:border-box;border-radius:50%;\
 border:4px solid rgba(255,255,255,.3);border-top-color:#fff";
 const CLOSE: &str =

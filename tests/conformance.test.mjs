@@ -170,6 +170,28 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'page-pointer-events-none',
+    title: "Opened while the page's own modal has set pointer-events: none on <body> (Radix UI's Dialog, so shadcn/ui's): the flow takes clicks",
+    kind: 'fix',
+    async run(ctx) {
+      // Radix keeps the page behind its dialog from pointer events that
+      // way; the property is inherited, and the flow's iframe is a child
+      // of the body like any other.
+      await ctx.page.evaluate(() => { document.body.style.pointerEvents = 'none'; });
+      const call = await ctx.open();
+      const frame = await ctx.flowFrame();
+      await frame.waitForLoadState('load');
+      await frame.evaluate(() => { window.clicks = 0; document.addEventListener('click', () => window.clicks++); });
+      const size = ctx.page.viewportSize();
+      await ctx.page.mouse.click(size.width / 2, size.height / 2);
+      const reached = await frame.waitForFunction(() => window.clicks > 0, null, { timeout: 2000 }).then(() => true, () => false);
+      assert.ok(reached, 'a click on the flow did not reach it');
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(call)).error?.isCancelled);
+      await ctx.page.evaluate(() => { document.body.style.pointerEvents = ''; });
+    },
+  },
+  {
     id: 'dark-page-sees-through',
     title: 'On a page in dark mode (color-scheme: dark), the flow stays transparent: the page shows through around it',
     kind: 'fix',

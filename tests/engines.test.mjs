@@ -160,6 +160,27 @@ const SCENARIOS = {
     return { during, after };
   },
 
+  "under a page modal that set pointer-events: none on <body> (Radix UI's Dialog), the flow and its loading overlay take pointer events": async (link) => {
+    document.body.style.pointerEvents = 'none';
+    // What a click in the middle of the viewport would land on.
+    const hit = () => document.elementFromPoint(innerWidth / 2, innerHeight / 2)?.closest('iframe, [data-kombo-connect]')?.tagName ?? null;
+    const until = async (ready) => { for (let i = 0; i < 150 && !ready(); i++) await new Promise((ok) => setTimeout(ok, 20)); };
+    const overlay = () => document.querySelector('[data-kombo-connect="loading"]');
+    // A flow that never loads: the loading overlay, then its close button.
+    const slow = SDK.showKomboConnect(new URL('/hang', link).href).then(() => 'resolved', (e) => e.name);
+    await until(overlay);
+    const loading = hit();
+    overlay()?.querySelector('button')?.click();
+    const closed = await slow;
+    // A flow that loads, and answers 400 ms later.
+    const call = SDK.showKomboConnect(link);
+    await until(() => document.querySelector('iframe') && !overlay());
+    const loaded = hit();
+    const token = await call;
+    document.body.style.pointerEvents = '';
+    return { loading, closed, loaded, token };
+  },
+
   'connectHris() posts init, shows the flow and posts activate': async () => {
     const r = await SDK.connectHris();
     return { token: r.activationToken, activation: r.activation };
@@ -196,6 +217,8 @@ const EXPECTED = {
     assert.deepEqual(r, { overlay: true, r: 'KomboConnectCancelledError', left: 0 }),
   'on the body, the page behind (what the page adds meanwhile too) is inert and does not scroll while open, and comes back as it was': (r) =>
     assert.deepEqual(r, { during: { inert: true, overflow: 'hidden' }, after: { inert: false, overflow: 'visible', sameStyle: true } }),
+  "under a page modal that set pointer-events: none on <body> (Radix UI's Dialog), the flow and its loading overlay take pointer events": (r) =>
+    assert.deepEqual(r, { loading: 'DIV', closed: 'KomboConnectCancelledError', loaded: 'IFRAME', token: 'engine' }),
   'connectHris() posts init, shows the flow and posts activate': (r) =>
     assert.deepEqual(r, { token: 'from-init', activation: { id: 'personio:1', token: 'from-init' } }),
 };
@@ -210,6 +233,7 @@ const LINKS = {
   'on a page whose <body> has a transform (the containing block of fixed elements) and whose style sheet styles every iframe and dialog, the flow still covers the viewport': () => flow('?auto=success&token=engine&after=400'),
   'a flow that never loads rejects with KomboConnectLoadError after loadTimeoutMs, and nothing is left': () => `${servers.flow}/hang`,
   'a flow still loading gets the loading overlay, whose close button cancels it': () => `${servers.flow}/hang`,
+  "under a page modal that set pointer-events: none on <body> (Radix UI's Dialog), the flow and its loading overlay take pointer events": () => flow('?auto=success&token=engine&after=400'),
   'on the body, the page behind (what the page adds meanwhile too) is inert and does not scroll while open, and comes back as it was': () => flow('?auto=success&token=engine&after=300'),
 };
 

@@ -148,6 +148,19 @@ test("the page's own style sheet for buttons and divs does not reshape the loadi
     assert.equal((await ctx.result(rtl)).error.name, 'KomboConnectCancelledError');
   }));
 
+test("under a page modal that set pointer-events: none on <body> (Radix UI's Dialog), the overlay's close button takes a click", () =>
+  withPage('esm', async (ctx) => {
+    await ctx.page.evaluate(() => { document.body.style.pointerEvents = 'none'; });
+    const id = await open(ctx, `${session.servers.flow}/hang`);
+    await ctx.page.waitForSelector(overlay);
+    const [x, y] = await ctx.page.evaluate((sel) => {
+      const r = document.querySelector(`${sel} button`).getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    }, overlay);
+    await ctx.page.mouse.click(x, y); // where the user clicks, whatever takes it
+    assert.equal((await ctx.result(id)).error?.name, 'KomboConnectCancelledError');
+  }));
+
 test('Escape cancels a flow that has not loaded, while the page has the keyboard', () =>
   withPage('global', async (ctx) => {
     const id = await open(ctx, `${session.servers.flow}/hang`);
