@@ -249,6 +249,17 @@ for (const engine of ENGINES) {
       await browser?.driver.quit().catch(() => {});
       browser?.stop?.();
     });
+    /** Runs the test's assertions, counting the outcome for tests/out/engines.md. */
+    const counted = async (check) => {
+      const counts = report.get(engine.name);
+      try {
+        await check();
+        counts.passed++;
+      } catch (error) {
+        counts.failed++;
+        throw error;
+      }
+    };
 
     const CSPS = { 'no-wasm': "CSP without 'wasm-unsafe-eval' (JavaScript build)", nonce: "strict CSP: script nonces and 'strict-dynamic'" };
     for (const [page, csp] of [['esm', ''], ['global', ''], ['esm', 'no-wasm'], ['global', 'no-wasm'], ['esm', 'nonce'], ['global', 'nonce']]) {
@@ -263,14 +274,7 @@ for (const engine of ENGINES) {
             for (let i = 0; i < 200 && !(window.SDK && window.T); i++) await new Promise((ok) => setTimeout(ok, 25));
             await SDK.prefetch();
           });
-          const counts = report.get(engine.name);
-          try {
-            EXPECTED[name](await inPage(browser.driver, scenario, link), link);
-            counts.passed++;
-          } catch (error) {
-            counts.failed++;
-            throw error;
-          }
+          await counted(async () => EXPECTED[name](await inPage(browser.driver, scenario, link), link));
         });
       }
     }
@@ -287,15 +291,8 @@ for (const engine of ENGINES) {
           const opened = Boolean(document.querySelector('iframe'));
           return { ready: true, idleCallbacks, opened, token: await call };
         }, flow('?auto=success&token=idle'));
-        const counts = report.get(engine.name);
-        try {
-          assert.deepEqual({ ...seen, idleCallbacks: undefined }, { ready: true, idleCallbacks: undefined, opened: true, token: 'idle' },
-            `not loaded within 10 s of the page's load (idle callbacks: ${seen.idleCallbacks})`);
-          counts.passed++;
-        } catch (error) {
-          counts.failed++;
-          throw error;
-        }
+        await counted(() => assert.deepEqual({ ...seen, idleCallbacks: undefined }, { ready: true, idleCallbacks: undefined, opened: true, token: 'idle' },
+          `not loaded within 10 s of the page's load (idle callbacks: ${seen.idleCallbacks})`));
       });
     }
   });

@@ -8,8 +8,8 @@ import vm from 'node:vm';
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { messageListeners } from './support/browser.mjs';
+import { freePort, types } from './support/server.mjs';
 import { openSession } from './support/session.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -42,6 +42,7 @@ before(async () => {
     '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/', '/esbuild/': fixture + 'dist-esbuild/', '/next/': nextFixture + 'out/',
   });
   ({ servers, browser } = session);
+  serveCdn(servers.routes);
   // The back-end the recipes' connect() calls.
   const json = (res, value) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   servers.routes['/integrations/kombo/init'] = (req, res) => json(res, { link: `${servers.flow}/pages/flow.html` });
@@ -166,34 +167,41 @@ async function runFlowIn(path, origin = servers.app) {
   assert.equal(text, 'token: tok_bundled');
 }
 
-/**
- * A public npm CDN on another origin, as jsDelivr and unpkg serve the
- * package: every file with `Access-Control-Allow-Origin: *`, the
- * `jsdelivr`/`unpkg` field's file at the package's short URL (jsDelivr
- * answers it directly, unpkg redirects to the versioned file), and
- * /static/ for a customer's own static host that sends no CORS headers.
- * Returns the page that loads the script tag from `src`; with `connectSrc`,
- * under a Content-Security-Policy that allows the CDN's scripts and
- * `connectSrc` for what they fetch.
- */
 const { version } = JSON.parse(readFileSync(root + 'pkg/package.json', 'utf8'));
-function cdnPage(name, src, connectSrc) {
-  const types = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+
+/**
+ * A public npm CDN, as jsDelivr and unpkg serve the package: every file
+ * with `Access-Control-Allow-Origin: *`, the `jsdelivr`/`unpkg` field's
+ * file at the package's short URL (jsDelivr answers it directly, unpkg
+ * redirects to the versioned file), and /static/ for a customer's own
+ * static host that sends no CORS headers. The tests load them from the
+ * `elsewhere` origin.
+ */
+function serveCdn(routes) {
   const file = (res, path, cors = true) => res.writeHead(200, {
-    'content-type': types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
+    'content-type': types[path.slice(path.lastIndexOf('.'))],
     ...(cors && { 'access-control-allow-origin': '*' }),
   }).end(readFileSync(root + 'pkg/' + path));
   for (const path of ['kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm']) {
-    servers.routes[`/npm/kombo-connect-wasm@${version}/${path}`] = (req, res) => file(res, path);
-    servers.routes[`/kombo-connect-wasm@${version}/${path}`] = (req, res) => file(res, path);
-    servers.routes[`/static/${path}`] = (req, res) => file(res, path, false);
+    routes[`/npm/kombo-connect-wasm@${version}/${path}`] = (req, res) => file(res, path);
+    routes[`/kombo-connect-wasm@${version}/${path}`] = (req, res) => file(res, path);
+    routes[`/static/${path}`] = (req, res) => file(res, path, false);
   }
   for (const short of ['/npm/kombo-connect-wasm', '/npm/kombo-connect-wasm@0', `/npm/kombo-connect-wasm@${version}`]) {
-    servers.routes[short] = (req, res) => file(res, 'kombo-connect.global.js');
+    routes[short] = (req, res) => file(res, 'kombo-connect.global.js');
   }
-  servers.routes['/kombo-connect-wasm'] = (req, res) => res.writeHead(302, {
+  routes['/kombo-connect-wasm'] = (req, res) => res.writeHead(302, {
     location: `/kombo-connect-wasm@${version}/kombo-connect.global.js`, 'access-control-allow-origin': '*',
   }).end();
+}
+
+/**
+ * A page of the app that loads the script tag from `src` and shows the
+ * call's outcome; with `connectSrc`, under a Content-Security-Policy that
+ * allows the CDN's scripts and `connectSrc` for what they fetch. Returns
+ * its path.
+ */
+function cdnPage(name, src, connectSrc) {
   const csp = connectSrc && {
     'content-security-policy': `script-src 'nonce-page' ${servers.elsewhere} 'wasm-unsafe-eval'; connect-src ${connectSrc}; frame-src ${servers.flow}`,
   };
@@ -267,9 +275,7 @@ test('a Next.js 16 app (App Router, Turbopack, static export) runs the flow from
 
 test("the Next.js dev server (Turbopack) runs the flow, with no config for the SDK", async () => {
   // The static export's install is the previous test's.
-  const port = await new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
-  });
+  const port = await freePort();
   const dev = spawn(process.execPath, [nextFixture + 'node_modules/next/dist/bin/next', 'dev', '-H', '127.0.0.1', '-p', String(port)],
     { cwd: nextFixture, env: plainEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   try {

@@ -6,7 +6,7 @@
 // cross-engine suite (tests/engines.test.mjs) runs here, on all three.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './server.mjs';
 import { Builder } from 'selenium-webdriver';
 import chrome from 'selenium-webdriver/chrome.js';
 import firefox from 'selenium-webdriver/firefox.js';
@@ -80,14 +80,6 @@ export async function inPage(driver, fn, ...args) {
     );`, ...args);
   if (result.error) throw new Error(`in the page: ${result.error}`);
   return result.value;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
 }
 
 async function waitForPort(port, ms) {

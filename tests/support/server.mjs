@@ -2,6 +2,7 @@
 // 127.0.0.1 so that the test has three real origins: the app page, the
 // Connect flow, and "elsewhere" (where a hijacked flow navigates to).
 import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -15,7 +16,8 @@ const mounts = {
   '/pkg-copy/': join(root, 'pkg/'),
   '/pages/': join(root, 'tests/pages/'),
 };
-const types = {
+/** Content types by extension, as these servers send them. */
+export const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -116,4 +118,13 @@ export async function startServers(extraMounts = {}) {
 
 function send(res, status, text) {
   res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on, for a server of a tool's own. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createTcpServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
 }
