@@ -25,6 +25,8 @@ export function rows(r) {
     ['Opened as the page loads, split: first call → iframe, median', 'ms', ...both((i) => r[i].cold.firstCall.median)],
     ['Warm open: call → iframe, median', 'ms', ...both((i) => r[i].warm.median)],
     ['Warm open: call → iframe, p95', 'ms', ...both((i) => r[i].warm.p95)],
+    ['Warm open, split: the SDK\'s own work (the call minus the iframe\'s insertion), median', 'ms', ...both((i) => r[i].split?.own.median)],
+    ['Warm open, split: the iframe\'s insertion (the browser\'s work), median', 'ms', ...both((i) => r[i].split?.insertion.median)],
     ['Full flow: call → token, median', 'ms', ...both((i) => r[i].flow.median)],
     ['Full flow: call → token, p95', 'ms', ...both((i) => r[i].flow.p95)],
     ['Glue: connectHris() vs the guide\'s snippet (fixed) on the reference, median', 'ms', r.esm.glue?.median, undefined, r.ref.glue?.median],
@@ -44,7 +46,7 @@ export function machine() {
 export function markdown(r) {
   const head = [
     `Measured ${r.meta.date.slice(0, 16).replace('T', ' ')} UTC on ${machine()}, ${r.meta.browser} (headless), Node ${process.version}.`,
-    `Samples: ${r.meta.samples.cold} fresh pages per implementation for each cold start (click, open as the page loads), ${r.meta.samples.warm} warm opens (over ${r.meta.samples.warmPages ?? 1} pages each),`,
+    `Samples: ${r.meta.samples.cold} fresh pages per implementation for each cold start (click, open as the page loads), ${r.meta.samples.warm} warm opens (over ${r.meta.samples.warmPages ?? 1} pages each), ${r.meta.samples.split ?? 0} more split,`,
     `${r.meta.samples.flow} full flows, ${r.meta.samples.glue} glue runs, ${r.meta.samples.cycles} open/close cycles; rounds interleaved and rotated.`,
     'Ratios are ours / reference: below 1× is better for us.',
     '',

@@ -15,6 +15,8 @@
     }
   }).observe(document, { childList: true, subtree: true });
 
+  let inserted = null; // durations of the iframe insertions in one open (warmSplit)
+
   window.B = {
     /** Cold start: call as soon as the SDK and a <body> are there. */
     coldCall() {
@@ -45,6 +47,45 @@
         const t1 = performance.now();
         if (!container.querySelector('iframe')) throw new Error('iframe not in the DOM when the call returned');
         out.push(t1 - t0);
+        container.remove();
+        await p.catch(() => {});
+        await settle();
+      }
+      return out;
+    },
+
+    /**
+     * Warm opens, each split in two: the iframe's insertion into the page
+     * (the browser creating the frame, the same work whichever SDK asks for
+     * it) and the rest of the call, the SDK's own work. The split wraps this
+     * page's DOM insertion methods for good: call it on a page of its own.
+     */
+    async warmSplit(link, n) {
+      if (!inserted) {
+        inserted = [];
+        for (const [proto, name] of [[Node.prototype, 'insertBefore'], [Node.prototype, 'appendChild'], [Element.prototype, 'append']]) {
+          const insert = proto[name];
+          proto[name] = function (...args) {
+            if (!(args[0] instanceof HTMLIFrameElement)) return insert.apply(this, args);
+            const t0 = performance.now();
+            try {
+              return insert.apply(this, args);
+            } finally {
+              inserted.push(performance.now() - t0);
+            }
+          };
+        }
+      }
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const container = document.createElement('div');
+        document.body.append(container);
+        inserted.length = 0;
+        const t0 = performance.now();
+        const p = window.SDK.showKomboConnect(link, { container });
+        const total = performance.now() - t0;
+        if (inserted.length !== 1) throw new Error(`${inserted.length} iframe insertions in one open`);
+        out.push({ own: total - inserted[0], insertion: inserted[0] });
         container.remove();
         await p.catch(() => {});
         await settle();
