@@ -89,13 +89,14 @@ async function coldOpen(page, url) {
 }
 
 /**
- * Loads a cold page, clicks it as soon as its load event has fired (a
+ * Loads a cold page, clicks it `waitMs` after its load event has fired (a
  * trusted click, through the browser's input pipeline, with no script run
  * in the page first), and waits until the iframe the click opened is in.
  */
-async function coldClick(page, url) {
+async function coldClick(page, url, waitMs) {
   const seen = page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:iframe', timeout: 30_000 });
   await page.goto(url, { waitUntil: 'load' });
+  if (waitMs) await page.waitForTimeout(waitMs);
   await page.mouse.click(5, 5);
   await seen;
 }
@@ -145,31 +146,34 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
     // user clicks as soon as the page has loaded.
     const cold = Object.fromEntries(COLD_IMPLS.map((i) => [i, { total: [], download: [], instantiate: [], firstCall: [] }]));
     const click = Object.fromEntries(COLD_IMPLS.map((i) => [i, { total: [], afterLoad: [], warmedUp: 0 }]));
-    // A page where the idle warm-up requested the runtime before the click
-    // did not measure a cold click: it is counted, and another page loaded.
-    const clickRound = async (impl) => {
+    // A click on a fresh page (empty cache), `waitMs` after its load event,
+    // measured in the page by `measure`. A page whose sample does not count
+    // (`skip` set) is loaded again, at most five times, and `skipped` told.
+    const clickSample = async (impl, waitMs, measure, skipped, why) => {
       for (let tries = 0; tries < 5; tries++) {
         const context = await browser.newContext();
         const page = await context.newPage();
-        await coldClick(page, `${servers.app}/bench/${impl}.html?click&link=${encodeURIComponent(flowLink)}`);
-        const t = await page.evaluate(() => {
-          const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
-          return {
-            total: window.__iframeAt - window.__clickAt,
-            afterLoad: window.__clickAt - performance.getEntriesByType('navigation')[0].loadEventEnd,
-            warmedUp: Boolean(wasm && wasm.startTime < window.__clickAt),
-          };
-        });
+        await coldClick(page, `${servers.app}/bench/${impl}.html?click&link=${encodeURIComponent(flowLink)}`, waitMs);
+        const t = await page.evaluate(measure);
         await context.close();
-        if (t.warmedUp) {
-          click[impl].warmedUp++;
-          continue;
-        }
-        click[impl].total.push(t.total);
-        click[impl].afterLoad.push(t.afterLoad);
-        return;
+        if (!t.skip) return t;
+        skipped();
       }
-      throw new Error(`${impl}: the idle warm-up started before every click; no cold click measured`);
+      throw new Error(`${impl}: ${why}`);
+    };
+    // A page where the idle warm-up requested the runtime before the click
+    // did not measure a cold click: it is counted, and another page loaded.
+    const clickRound = async (impl) => {
+      const t = await clickSample(impl, 0, () => {
+        const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+        return {
+          total: window.__iframeAt - window.__clickAt,
+          afterLoad: window.__clickAt - performance.getEntriesByType('navigation')[0].loadEventEnd,
+          skip: Boolean(wasm && wasm.startTime < window.__clickAt),
+        };
+      }, () => click[impl].warmedUp++, 'the idle warm-up started before every click; no cold click measured');
+      click[impl].total.push(t.total);
+      click[impl].afterLoad.push(t.afterLoad);
     };
     for (let round = 0; round < n.cold; round++) {
       for (const impl of rotations(round, COLD_IMPLS)) {
@@ -206,23 +210,11 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
     // counted and loaded again.
     const idle = Object.fromEntries(IMPLS.map((i) => [i, { total: [], notReady: 0 }]));
     const idleRound = async (impl) => {
-      for (let tries = 0; tries < 5; tries++) {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        const seen = page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:iframe', timeout: 30_000 });
-        await page.goto(`${servers.app}/bench/${impl}.html?click&link=${encodeURIComponent(flowLink)}`, { waitUntil: 'load' });
-        await page.waitForTimeout(IDLE_WAIT_MS);
-        await page.mouse.click(5, 5);
-        await seen;
-        const t = await page.evaluate(() => ({
-          total: window.__iframeAt - window.__clickAt,
-          ready: !window.SDK.prefetch || performance.getEntriesByName('kombo-connect-wasm:ready')[0]?.startTime < window.__clickAt,
-        }));
-        await context.close();
-        if (t.ready) return idle[impl].total.push(t.total);
-        idle[impl].notReady++;
-      }
-      throw new Error(`${impl}: not ready ${IDLE_WAIT_MS} ms after the load event on any page`);
+      const t = await clickSample(impl, IDLE_WAIT_MS, () => ({
+        total: window.__iframeAt - window.__clickAt,
+        skip: Boolean(window.SDK.prefetch) && !(performance.getEntriesByName('kombo-connect-wasm:ready')[0]?.startTime < window.__clickAt),
+      }), () => idle[impl].notReady++, `not ready ${IDLE_WAIT_MS} ms after the load event on any page`);
+      idle[impl].total.push(t.total);
     };
     for (let round = 0; round < n.idle; round++) {
       for (const impl of rotations(round)) await idleRound(impl);

@@ -17,6 +17,25 @@
 
   let inserted = null; // durations of the iframe insertions in one open (warmSplit)
 
+  /**
+   * `n` warm opens, each in a new container closed by removing it: call →
+   * return timed, and `sample(ms, container)` makes of it what is kept.
+   */
+  async function timedOpens(link, n, sample) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const container = document.createElement('div');
+      document.body.append(container);
+      const t0 = performance.now();
+      const p = window.SDK.showKomboConnect(link, { container });
+      out.push(sample(performance.now() - t0, container));
+      container.remove();
+      await p.catch(() => {});
+      await settle();
+    }
+    return out;
+  }
+
   window.B = {
     /** Cold start: call as soon as the SDK and a <body> are there. */
     coldCall() {
@@ -37,21 +56,11 @@
     },
 
     /** Call → iframe in the DOM, `n` times, closing each by removing its container. */
-    async warm(link, n) {
-      const out = [];
-      for (let i = 0; i < n; i++) {
-        const container = document.createElement('div');
-        document.body.append(container);
-        const t0 = performance.now();
-        const p = window.SDK.showKomboConnect(link, { container });
-        const t1 = performance.now();
+    warm(link, n) {
+      return timedOpens(link, n, (ms, container) => {
         if (!container.querySelector('iframe')) throw new Error('iframe not in the DOM when the call returned');
-        out.push(t1 - t0);
-        container.remove();
-        await p.catch(() => {});
-        await settle();
-      }
-      return out;
+        return ms;
+      });
     },
 
     /**
@@ -60,7 +69,7 @@
      * it) and the rest of the call, the SDK's own work. The split wraps this
      * page's DOM insertion methods for good: call it on a page of its own.
      */
-    async warmSplit(link, n) {
+    warmSplit(link, n) {
       if (!inserted) {
         inserted = [];
         for (const [proto, name] of [[Node.prototype, 'insertBefore'], [Node.prototype, 'appendChild'], [Element.prototype, 'append']]) {
@@ -76,21 +85,11 @@
           };
         }
       }
-      const out = [];
-      for (let i = 0; i < n; i++) {
-        const container = document.createElement('div');
-        document.body.append(container);
-        inserted.length = 0;
-        const t0 = performance.now();
-        const p = window.SDK.showKomboConnect(link, { container });
-        const total = performance.now() - t0;
+      return timedOpens(link, n, (ms) => {
         if (inserted.length !== 1) throw new Error(`${inserted.length} iframe insertions in one open`);
-        out.push({ own: total - inserted[0], insertion: inserted[0] });
-        container.remove();
-        await p.catch(() => {});
-        await settle();
-      }
-      return out;
+        const insertion = inserted.pop();
+        return { own: ms - insertion, insertion };
+      });
     },
 
     /** Call → token, against a flow page that posts success as soon as it runs. */
