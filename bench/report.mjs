@@ -48,7 +48,7 @@ export function machine() {
 export function markdown(r) {
   const head = [
     `Measured ${r.meta.date.slice(0, 16).replace('T', ' ')} UTC on ${machine()}, ${r.meta.browser} (headless), Node ${process.version}.`,
-    `Samples: ${r.meta.samples.cold} fresh pages per implementation for each cold start (click, open as the page loads), ${r.meta.samples.idle ?? 0} for the first click after the idle warm-up, ${r.meta.samples.warm} warm opens (over ${r.meta.samples.warmPages ?? 1} pages each), ${r.meta.samples.split ?? 0} more split,`,
+    `Samples: ${r.meta.samples.cold} fresh pages per implementation for each cold start (click, open as the page loads), ${r.meta.samples.idle ?? 0} for the first click after the idle warm-up, ${r.meta.samples.warm} warm opens each (on ${r.meta.samples.warmPages ?? 1} pages that hold all three, called in turn), ${r.meta.samples.split ?? 0} more split (on one more such page),`,
     `${r.meta.samples.flow} full flows, ${r.meta.samples.glue} glue runs, ${r.meta.samples.cycles} open/close cycles; rounds interleaved and rotated.`,
     'Ratios are ours / reference: below 1× is better for us.',
     '',

@@ -222,58 +222,70 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
     for (const impl of IMPLS) results[impl].idleClick = { total: stats(idle[impl].total), notReady: idle[impl].notReady };
     log('first click after idle done');
 
-    // Warm pages for the rest: one per implementation, kept open.
-    const pages = {};
-    const warmPages = Object.fromEntries(IMPLS.map((i) => [i, []]));
+    // Loads everything (our .wasm) and warms the JIT: five opens with
+    // `impl`'s SDK (on all.html, which has them all) or the page's one.
+    const warmUp = (page, impl) => page.evaluate(async ([link, impl]) => {
+      const sdk = impl ? window.SDKS[impl] : window.SDK;
+      for (let i = 0; i < 5; i++) {
+        const c = document.createElement('div');
+        document.body.append(c);
+        const p = sdk.showKomboConnect(link, { container: c });
+        await new Promise((r) => setTimeout(r, 20));
+        c.remove();
+        await p.catch(() => {});
+      }
+    }, [warmLink, impl]);
+    // A page per implementation, kept open for the rest.
     const openWarm = async (impl) => {
       const page = await browser.newPage();
       await page.goto(`${servers.app}/bench/${impl}.html?isolated`);
       await page.waitForFunction(() => window.SDK && window.B);
-      // Load everything (our .wasm) and warm the JIT before measuring.
-      await page.evaluate(async (link) => {
-        for (let i = 0; i < 5; i++) {
-          const c = document.createElement('div');
-          document.body.append(c);
-          const p = window.SDK.showKomboConnect(link, { container: c });
-          await new Promise((r) => setTimeout(r, 20));
-          c.remove();
-          await p.catch(() => {});
-        }
-      }, warmLink);
+      await warmUp(page, undefined);
       return page;
     };
-    for (let k = 0; k < n.warmPages; k++) {
-      for (const impl of IMPLS) warmPages[impl].push(await openWarm(impl));
-    }
-    for (const impl of IMPLS) pages[impl] = warmPages[impl][0];
+    // The warm opens are timed on pages that hold all three
+    // implementations, called in turn (bench/pages/all.html): the same
+    // opens on one fresh page and the next differ by up to a few tenths
+    // of a millisecond, most of it in the iframe's insertion, the
+    // browser's work, which on pages of their own would count for or
+    // against one implementation only.
+    const openShared = async () => {
+      const page = await browser.newPage();
+      await page.goto(`${servers.app}/bench/all.html?isolated`);
+      await page.waitForFunction((impls) => window.B && impls.every((i) => window.SDKS?.[i]), IMPLS);
+      for (const impl of IMPLS) await warmUp(page, impl);
+      return page;
+    };
+    const pages = {};
+    for (const impl of IMPLS) pages[impl] = await openWarm(impl);
+    const shared = [];
+    for (let k = 0; k < n.warmPages; k++) shared.push(await openShared());
     const batches = async (total, size, run) => {
       const out = Object.fromEntries(IMPLS.map((i) => [i, []]));
       for (let round = 0; round * size < total; round++) {
-        for (const impl of rotations(round)) out[impl].push(...(await run(impl, Math.min(size, total - round * size))));
+        for (const impl of rotations(round)) out[impl].push(...(await run(impl, Math.min(size, total - round * size), round)));
       }
       return out;
     };
-    const used = Object.fromEntries(IMPLS.map((i) => [i, 0]));
-    const warm = await batches(n.warm, 10, (impl, k) => warmPages[impl][used[impl]++ % n.warmPages]
-      .evaluate(([l, k]) => B.warm(l, k), [warmLink, k]));
+    const warm = await batches(n.warm, 10, (impl, k, round) => shared[round % n.warmPages]
+      .evaluate(([l, k, impl]) => B.warm(l, k, impl), [warmLink, k, impl]));
     for (const impl of IMPLS) results[impl].warm = stats(warm[impl]);
-    for (const impl of IMPLS) for (const page of warmPages[impl].slice(1)) await page.close();
+    for (const page of shared) await page.close();
     log('warm open done');
 
     // The same opens, split: the iframe's insertion, the browser's work and
     // most of an open, the same for every implementation yet where one
     // page differs from the next; and the rest of the call, the SDK's own
-    // work, which differs little between pages. On pages of their own:
-    // the split wraps the page's DOM insertion methods.
-    const splitPages = {};
-    for (const impl of IMPLS) splitPages[impl] = await openWarm(impl);
-    const split = await batches(n.split, 10, (impl, k) => splitPages[impl]
-      .evaluate(([l, k]) => B.warmSplit(l, k), [warmLink, k]));
+    // work, which differs little between pages. On a page of their own
+    // (the split wraps the page's DOM insertion methods), again all three.
+    const splitPage = await openShared();
+    const split = await batches(n.split, 10, (impl, k) => splitPage
+      .evaluate(([l, k, impl]) => B.warmSplit(l, k, impl), [warmLink, k, impl]));
     for (const impl of IMPLS) {
       const part = (key) => stats(split[impl].map((open) => open[key]));
       results[impl].split = { own: part('own'), insertion: part('insertion') };
-      await splitPages[impl].close();
     }
+    await splitPage.close();
     log('warm split done');
 
     const flow = await batches(n.flow, 1, (impl, k) => pages[impl].evaluate(([l, k]) => B.flow(l, k), [autoLink, k]));

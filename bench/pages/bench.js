@@ -18,16 +18,17 @@
   let inserted = null; // durations of the iframe insertions in one open (warmSplit)
 
   /**
-   * `n` warm opens, each in a new container closed by removing it: call →
-   * return timed, and `sample(ms, container)` makes of it what is kept.
+   * `n` warm opens with `sdk`, each in a new container closed by removing
+   * it: call → return timed, and `sample(ms, container)` makes of it what
+   * is kept.
    */
-  async function timedOpens(link, n, sample) {
+  async function timedOpens(sdk, link, n, sample) {
     const out = [];
     for (let i = 0; i < n; i++) {
       const container = document.createElement('div');
       document.body.append(container);
       const t0 = performance.now();
-      const p = window.SDK.showKomboConnect(link, { container });
+      const p = sdk.showKomboConnect(link, { container });
       out.push(sample(performance.now() - t0, container));
       container.remove();
       await p.catch(() => {});
@@ -35,6 +36,8 @@
     }
     return out;
   }
+
+  const sdkFor = (impl) => (impl ? window.SDKS[impl] : window.SDK);
 
   window.B = {
     /** Cold start: call as soon as the SDK and a <body> are there. */
@@ -55,9 +58,13 @@
       }, { once: true });
     },
 
-    /** Call → iframe in the DOM, `n` times, closing each by removing its container. */
-    warm(link, n) {
-      return timedOpens(link, n, (ms, container) => {
+    /**
+     * Call → iframe in the DOM, `n` times, closing each by removing its
+     * container; with `window.SDKS[impl]` on a page that has them all
+     * (all.html).
+     */
+    warm(link, n, impl) {
+      return timedOpens(sdkFor(impl), link, n, (ms, container) => {
         if (!container.querySelector('iframe')) throw new Error('iframe not in the DOM when the call returned');
         return ms;
       });
@@ -69,7 +76,7 @@
      * it) and the rest of the call, the SDK's own work. The split wraps this
      * page's DOM insertion methods for good: call it on a page of its own.
      */
-    warmSplit(link, n) {
+    warmSplit(link, n, impl) {
       if (!inserted) {
         inserted = [];
         for (const [proto, name] of [[Node.prototype, 'insertBefore'], [Node.prototype, 'appendChild'], [Element.prototype, 'append']]) {
@@ -85,7 +92,7 @@
           };
         }
       }
-      return timedOpens(link, n, (ms) => {
+      return timedOpens(sdkFor(impl), link, n, (ms) => {
         if (inserted.length !== 1) throw new Error(`${inserted.length} iframe insertions in one open`);
         const insertion = inserted.pop();
         return { own: ms - insertion, insertion };
