@@ -19,10 +19,11 @@ const root = new URL('../', import.meta.url).pathname;
 
 // Cold pages vary by several milliseconds from one to the next on a busy
 // machine, hence more of them than of anything else timed.
-// Warm opens are spread over several pages per implementation: one page's
-// median differs from another's, the same build in the same run, by about
-// as much as the budget allows (each page its own renderer heap and
-// timing), so a single page per implementation would measure its luck.
+// Warm opens are spread over several pages, each holding all three
+// implementations: one page's median differs from another's, the same
+// build in the same run, by about as much as the budget allows (each page
+// its own renderer heap and timing), so a single page would measure its
+// luck.
 const FULL = { cold: 40, idle: 20, warm: 200, warmPages: 4, split: 100, flow: 20, glue: 20, cycles: 1000 };
 // `make test` checks only bytes and leaks from a quick run: timings there
 // are a smoke test, so one or a few samples each (the cycles stay whole).
@@ -222,19 +223,7 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
     for (const impl of IMPLS) results[impl].idleClick = { total: stats(idle[impl].total), notReady: idle[impl].notReady };
     log('first click after idle done');
 
-    // Loads everything (our .wasm) and warms the JIT: five opens with
-    // `impl`'s SDK (on all.html, which has them all) or the page's one.
-    const warmUp = (page, impl) => page.evaluate(async ([link, impl]) => {
-      const sdk = impl ? window.SDKS[impl] : window.SDK;
-      for (let i = 0; i < 5; i++) {
-        const c = document.createElement('div');
-        document.body.append(c);
-        const p = sdk.showKomboConnect(link, { container: c });
-        await new Promise((r) => setTimeout(r, 20));
-        c.remove();
-        await p.catch(() => {});
-      }
-    }, [warmLink, impl]);
+    const warmUp = (page, impl) => page.evaluate(([l, impl]) => B.warmUp(l, impl), [warmLink, impl]);
     // A page per implementation, kept open for the rest.
     const openWarm = async (impl) => {
       const page = await browser.newPage();
