@@ -202,37 +202,49 @@ const later = (job) => (queue ? queue.push(job) : run(job));
 
 /**
  * The flow's iframe for `src`, as the reference makes it, or `undefined`
- * when the page's DOM throws (a patched `createElement`). Built here, in one
- * call from Rust instead of eight, for the first open on a cold page.
+ * when the page's DOM throws (a patched `createElement`). A copy of one
+ * iframe kept for the purpose: the browser copies its attributes and its
+ * parsed inline style, where building each anew would parse the style
+ * again at every open, most of what making the frame costs (`make bench`,
+ * warm open).
  */
-export function createFrame(doc, src) {
+export function createFrame(src) {
   try {
-    const frame = doc.createElement('iframe');
+    const frame = (template ??= frameTemplate(document)).cloneNode();
     frame.setAttribute('src', src);
-    frame.setAttribute('allowtransparency', 'true');
-    frame.setAttribute('allow', 'clipboard-read; clipboard-write');
-    // The reference's sandbox tokens, kept identical: Kombo's flow relies
-    // on popups (OAuth windows), downloads and top navigation.
-    frame.setAttribute('sandbox', 'allow-scripts allow-downloads allow-same-origin allow-top-navigation allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox');
-    // The reference has no title; screen readers then announce "frame".
-    frame.setAttribute('title', 'Kombo Connect');
-    // Through the CSSOM, not a `style` attribute string: a strict
-    // Content-Security-Policy (`style-src` without 'unsafe-inline') blocks
-    // the latter but not the former. z-index: the largest value browsers
-    // keep; the reference's Number.MAX_SAFE_INTEGER is clamped to it anyway.
-    // No border: the browser's default one would draw a bevel along the
-    // flow's top and left edges, and push its right and bottom ones out of
-    // the viewport. A light color-scheme, whatever the page's: a frame whose
-    // scheme differs from its document's gets an opaque canvas, which on a
-    // dark page would hide the page behind the flow's transparent backdrop.
-    // The flow is light (so is the mock in www/). Should it ever offer a
-    // dark scheme too, it would follow the user's preference (measured in
-    // Chromium: not the frame's), and so must this, with `light dark`.
-    // Pointer events, whatever the body inherits: a page modal may set
-    // `pointer-events: none` on it while open (Radix UI's Dialog does).
-    frame.style.cssText = 'all:revert;z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0;color-scheme:light;pointer-events:auto';
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
+}
+
+/** The iframe `createFrame` copies; never in the page itself. */
+let template = null;
+
+/** The flow's iframe as the reference makes it, but for its `src`. */
+function frameTemplate(doc) {
+  const frame = doc.createElement('iframe');
+  frame.setAttribute('allowtransparency', 'true');
+  frame.setAttribute('allow', 'clipboard-read; clipboard-write');
+  // The reference's sandbox tokens, kept identical: Kombo's flow relies
+  // on popups (OAuth windows), downloads and top navigation.
+  frame.setAttribute('sandbox', 'allow-scripts allow-downloads allow-same-origin allow-top-navigation allow-forms allow-popups allow-pointer-lock allow-popups-to-escape-sandbox');
+  // The reference has no title; screen readers then announce "frame".
+  frame.setAttribute('title', 'Kombo Connect');
+  // Through the CSSOM, not a `style` attribute string: a strict
+  // Content-Security-Policy (`style-src` without 'unsafe-inline') blocks
+  // the latter but not the former. z-index: the largest value browsers
+  // keep; the reference's Number.MAX_SAFE_INTEGER is clamped to it anyway.
+  // No border: the browser's default one would draw a bevel along the
+  // flow's top and left edges, and push its right and bottom ones out of
+  // the viewport. A light color-scheme, whatever the page's: a frame whose
+  // scheme differs from its document's gets an opaque canvas, which on a
+  // dark page would hide the page behind the flow's transparent backdrop.
+  // The flow is light (so is the mock in www/). Should it ever offer a
+  // dark scheme too, it would follow the user's preference (measured in
+  // Chromium: not the frame's), and so must this, with `light dark`.
+  // Pointer events, whatever the body inherits: a page modal may set
+  // `pointer-events: none` on it while open (Radix UI's Dialog does).
+  frame.style.cssText = 'all:revert;z-index:2147483647;position:fixed;width:100%;height:100%;top:0;bottom:0;left:0;right:0;border:0;color-scheme:light;pointer-events:auto';
+  return frame;
 }
 
 /** Frames the flow has let go of: a queued insertion of one is void. */

@@ -313,7 +313,7 @@ impl Future for Flow {
 /// then link), and all of them before anything touches the page, so a
 /// refusal leaves no iframe and no lock behind. An already aborted signal
 /// is refused first, as `fetch` does.
-pub(crate) fn open(url: &str, options: Options) -> Result<Flow, Error> {
+pub(crate) fn open(url: &str, mut options: Options) -> Result<Flow, Error> {
     if let Some(aborted) = options.abort_error() {
         return Err(aborted);
     }
@@ -322,7 +322,7 @@ pub(crate) fn open(url: &str, options: Options) -> Result<Flow, Error> {
     // for `connect()`, but only after.
     check_attached(options.container.as_ref())?;
     let link = Link::parse(url)?;
-    let cover = Cover::new(options.container.clone(), false)?;
+    let cover = Cover::new(options.container.take(), false)?;
     mount(&link, options, cover, Some(lock))
 }
 
@@ -345,8 +345,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
     } = options;
     let overlay_timeout =
         (loading && cover.overlay.is_none()).then(|| Timeout::new(OVERLAY_DELAY_MS, show_overlay));
-    let document = cover.document.clone();
-    let iframe = js::create_frame(&document, &link.src).ok_or(Error::Dom)?;
+    let iframe = js::create_frame(&link.src).ok_or(Error::Dom)?;
 
     // It goes under the overlay, if that is up already.
     js::insert_frame(
@@ -356,7 +355,7 @@ fn mount(link: &Link, options: Options, cover: Cover, lock: Option<Lock>) -> Res
     );
     // From here the frame is owned by `Mounted`: any early return removes it.
     let frame = Mounted(iframe.clone());
-    let on_csp = EventListener::new(&document, "securitypolicyviolation", {
+    let on_csp = EventListener::new(&cover.document, "securitypolicyviolation", {
         let origin = link.origin.clone();
         move |event: &Event| {
             let get = |name| {

@@ -56,9 +56,9 @@ extern "C" {
     pub(crate) fn call(callback: &Function, argument: &JsValue);
     /// A new iframe for the flow, as the reference makes it (attributes,
     /// sandbox, style: see `js/host.js`), or `None` if the page's DOM
-    /// refused. One call where making it here took eight.
+    /// refused: a copy of one made for the purpose, in one call.
     #[wasm_bindgen(js_name = createFrame)]
-    pub(crate) fn create_frame(document: &Document, src: &str) -> Option<HtmlIFrameElement>;
+    pub(crate) fn create_frame(src: &str) -> Option<HtmlIFrameElement>;
     /// Inserts the flow's iframe into `parent` before `before` (last when
     /// `None`); during a call from the page, once Rust has returned, so
     /// that no WebAssembly frame is beneath the navigation it starts.

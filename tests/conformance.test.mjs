@@ -118,6 +118,35 @@ const SCENARIOS = [
     },
   },
   {
+    id: 'iframe-again',
+    title: "A second flow gets a new iframe, the same as the first's but for the src of its own link",
+    kind: 'parity',
+    async run(ctx) {
+      const read = () => ctx.page.evaluate(() => {
+        const el = document.querySelector('iframe');
+        const cs = getComputedStyle(el);
+        const attributes = Object.fromEntries([...el.attributes].map((a) => [a.name, a.name === 'style' ? el.style.cssText : a.value]));
+        const again = el === window.first;
+        window.first = el;
+        return { attributes, again, computed: [cs.position, cs.zIndex, cs.width, cs.height, cs.borderTopWidth] };
+      });
+      const one = await ctx.open(ctx.flowUrl('?token=one'));
+      await ctx.flowFrame();
+      const first = await read();
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(one)).error?.isCancelled);
+      const two = await ctx.open(ctx.flowUrl('?token=two'));
+      await ctx.flowFrame();
+      const second = await read();
+      assert.equal(second.again, false, 'the first iframe came back');
+      assert.equal(second.attributes.src, ctx.flowUrl('?token=two&sdkv=1.3.0'));
+      assert.deepEqual({ ...second.attributes, src: 'same' }, { ...first.attributes, src: 'same' });
+      assert.deepEqual(second.computed, first.computed);
+      await ctx.post({ type: 'close' });
+      assert.ok((await ctx.result(two)).error?.isCancelled);
+    },
+  },
+  {
     id: 'iframe-edge-to-edge',
     title: 'Iframe has no border: exactly the viewport, no 2px bevel along its top and left edges',
     kind: 'fix',
