@@ -13,31 +13,29 @@ import init, { connect, reconnect, showKomboConnect, __recover } from './kombo_c
 // For the recovery tests: a panic in the binary that ships (harmless; the
 // SDK recovers from it as from any other).
 export { __panic } from './kombo_connect_wasm.js';
-import { abandonCalls, inFlight, internalError, thenQueued } from './host.js';
+import { abandonCalls, inFlight, thenQueued } from './host.js';
 
 /**
- * Wraps an export so that it never throws and its Promise always settles.
- * The export runs synchronously, and what it queued (js/host.js) right
- * after, so the iframe is in the page when the wrapper returns, as with
- * the reference.
+ * Wraps an export so that it never throws and its Promise always settles:
+ * the Promise is made here, and Rust settles it through `done`. The export
+ * runs synchronously, and what it queued (js/host.js) right after, so the
+ * iframe is in the page when the wrapper returns, as with the reference.
  */
-const guarded = (fn) => (...args) => {
-  let result;
+const guarded = (fn) => (first, options) => new Promise((resolve, reject) => {
+  inFlight.add(reject);
+  const done = (failed, value) => {
+    inFlight.delete(reject);
+    (failed ? reject : resolve)(value);
+  };
   try {
-    result = thenQueued(fn, args);
+    thenQueued(fn, [first, options, done]);
   } catch (trap) {
     // A trap that was not a panic (the panic hook has run otherwise).
     console.error('kombo-connect-wasm: internal error:', trap);
     try { __recover(); } catch { /* the next call starts a fresh instance anyway */ }
     abandonCalls();
-    return Promise.reject(internalError());
   }
-  return new Promise((resolve, reject) => {
-    inFlight.add(reject);
-    const settle = (f) => (value) => { inFlight.delete(reject); f(value); };
-    result.then(settle(resolve), settle(reject));
-  });
-};
+});
 
 /**
  * Instantiates the .wasm from `response`, or rejects with `notLoaded(why)`

@@ -35,9 +35,11 @@ mod preconnect;
 pub mod protocol;
 mod top_layer;
 
-use js_sys::{Object, Promise, Reflect};
+use std::future::Future;
+
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::spawn_local;
 
 use crate::error::Error;
 use crate::glue::Start;
@@ -61,17 +63,15 @@ use crate::protocol::Category;
 /// const token = await showKomboConnect(link, { container: dialog });
 /// ```
 #[wasm_bindgen(js_name = showKomboConnect, skip_typescript)]
-pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
+pub fn show_kombo_connect(url: JsValue, options: JsValue, done: Function) {
     let opened = refuse_after_panic()
         .and_then(|()| js::link(&url))
         .and_then(|url| flow::open(&url, flow::Options::read(&options)?));
     match opened {
         // The token is never `None` here: only `reconnect()` accepts a
         // flow that ends without one.
-        Ok(flow) => {
-            future_to_promise(async move { flow.await.map(JsValue::from).map_err(JsValue::from) })
-        }
-        Err(error) => Promise::reject(&error.into()),
+        Ok(flow) => settle_later(done, async move { flow.await.map(JsValue::from) }),
+        Err(error) => settle(&done, Err(error)),
     }
 }
 
@@ -89,14 +89,14 @@ pub fn show_kombo_connect(url: JsValue, options: JsValue) -> Promise {
 /// const { activationToken, activation } = await connect('HRIS', { initBody: { tool: 'personio' } });
 /// ```
 #[wasm_bindgen(js_name = connect, skip_typescript)]
-pub fn connect(category: JsValue, options: JsValue) -> Promise {
+pub fn connect(category: JsValue, options: JsValue, done: Function) {
     let start = category
         .as_string()
         .as_deref()
         .and_then(Category::parse)
         .map(Start::Connect)
         .ok_or(Error::InvalidCategory);
-    run(start, &options)
+    run(start, &options, done)
 }
 
 /// Reconnects an integration whose credentials expired or changed: `POST
@@ -112,19 +112,19 @@ pub fn connect(category: JsValue, options: JsValue) -> Promise {
 /// await reconnect('personio:CBNMt7dSNCzBdnRTx87dev4E');
 /// ```
 #[wasm_bindgen(js_name = reconnect, skip_typescript)]
-pub fn reconnect(integration_id: JsValue, options: JsValue) -> Promise {
+pub fn reconnect(integration_id: JsValue, options: JsValue, done: Function) {
     let start = integration_id
         .as_string()
         .filter(|id| !id.is_empty())
         .map(Start::Reconnect)
         .ok_or(Error::InvalidIntegrationId);
-    run(start, &options)
+    run(start, &options, done)
 }
 
 /// `connect()` and `reconnect()` once their first argument is read: the
 /// options are checked before anything else happens, then the run is a
 /// Promise of `{ activationToken, activation }`.
-fn run(start: Result<Start, Error>, options: &JsValue) -> Promise {
+fn run(start: Result<Start, Error>, options: &JsValue, done: Function) {
     let read = refuse_after_panic().and_then(|()| {
         let start = start?;
         let options = glue::Options::read(&start, options)?;
@@ -132,19 +132,37 @@ fn run(start: Result<Start, Error>, options: &JsValue) -> Promise {
     });
     let (start, options) = match read {
         Ok(read) => read,
-        Err(error) => return Promise::reject(&error.into()),
+        Err(error) => return settle(&done, Err(error)),
     };
-    future_to_promise(async move {
-        let done = glue::connect(start, options).await?;
+    settle_later(done, async move {
+        let connected = glue::connect(start, options).await?;
         let result = Object::new();
         let _ = Reflect::set(
             &result,
             &"activationToken".into(),
-            &done.activation_token.map_or(JsValue::NULL, JsValue::from),
+            &connected
+                .activation_token
+                .map_or(JsValue::NULL, JsValue::from),
         );
-        let _ = Reflect::set(&result, &"activation".into(), &done.activation);
+        let _ = Reflect::set(&result, &"activation".into(), &connected.activation);
         Ok(result.into())
-    })
+    });
+}
+
+/// Settles a call's Promise. The Promise is made by `js/runtime.js`, which
+/// can still reject it after this instance has trapped; `done(failed,
+/// value)` resolves it, or rejects it with the error as a JS error.
+fn settle(done: &Function, outcome: Result<JsValue, Error>) {
+    let (failed, value) = match outcome {
+        Ok(value) => (false, value),
+        Err(error) => (true, error.into()),
+    };
+    let _ = done.call2(&JsValue::UNDEFINED, &failed.into(), &value);
+}
+
+/// Settles a call's Promise with what `outcome` gives, once it has.
+fn settle_later(done: Function, outcome: impl Future<Output = Result<JsValue, Error>> + 'static) {
+    spawn_local(async move { settle(&done, outcome.await) });
 }
 
 /// Tears down what the SDK did to the page and schedules a fresh instance.

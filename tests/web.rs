@@ -154,7 +154,23 @@ fn flow_link() -> String {
 }
 
 fn open(url: &str) -> Promise {
-    show_kombo_connect(JsValue::from_str(url), JsValue::UNDEFINED)
+    show(JsValue::from_str(url), JsValue::UNDEFINED)
+}
+
+/// `showKomboConnect` as `js/runtime.js` calls it: the Promise is made on
+/// the JS side, and the export settles it through `done(failed, value)`.
+fn show(url: JsValue, options: JsValue) -> Promise {
+    let mut args = Some((url, options));
+    Promise::new(&mut |resolve, reject| {
+        let Some((url, options)) = args.take() else {
+            return;
+        };
+        let done = Closure::once_into_js(move |failed: bool, value: JsValue| {
+            let settle = if failed { reject } else { resolve };
+            settle.call1(&JsValue::UNDEFINED, &value).unwrap_throw();
+        });
+        show_kombo_connect(url, options, done.unchecked_into());
+    })
 }
 
 /// Resolves to `Ok(value)` or `Err(error)` of the Promise.
@@ -257,7 +273,7 @@ async fn a_future_dropped_before_its_promise_settles_frees_its_callbacks() {
 async fn aborting_the_signal_closes_the_flow_with_an_abort_error() {
     let b = button();
     let c = controller();
-    let p = show_kombo_connect(JsValue::from_str(&flow_link()), signal_options(&c));
+    let p = show(JsValue::from_str(&flow_link()), signal_options(&c));
     JsFuture::from(loaded(&frame())).await.unwrap_throw();
     abort(&c);
     // Not `outcome().await` alone: without the feature the Promise would
@@ -282,12 +298,9 @@ async fn aborting_the_signal_closes_the_flow_with_an_abort_error() {
 async fn an_already_aborted_signal_opens_nothing() {
     let c = controller();
     abort(&c);
-    let err = outcome(&show_kombo_connect(
-        JsValue::from_str(&flow_link()),
-        signal_options(&c),
-    ))
-    .await
-    .unwrap_err();
+    let err = outcome(&show(JsValue::from_str(&flow_link()), signal_options(&c)))
+        .await
+        .unwrap_err();
     assert_eq!(error_name(&err).as_deref(), Some("AbortError"));
     assert_clean();
     let (p, iframe) = open_loaded().await;
@@ -339,13 +352,13 @@ async fn ten_thousand_calls_with_throwing_arguments_leave_the_stack_and_the_valu
     // Warm-up: lazily created state is not a leak.
     for i in 0..6 {
         let args = hostile_arguments(i);
-        let _ = outcome(&show_kombo_connect(args.get(0), args.get(1))).await;
+        let _ = outcome(&show(args.get(0), args.get(1))).await;
     }
     let (stack, values) = (stack_position(), live().1);
     for i in 0..10_000 {
         let args = hostile_arguments(i);
         // Returns (a rejected Promise) instead of throwing through Rust.
-        let p = show_kombo_connect(args.get(0), args.get(1));
+        let p = show(args.get(0), args.get(1));
         let error = outcome(&p).await.expect_err("a hostile call resolved");
         if i % 6 < 2 || i % 6 == 3 {
             // The page's own exception, unchanged.
