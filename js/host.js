@@ -9,7 +9,7 @@
 //    slot of its JS-value table behind each time one throws, which a page
 //    that keeps passing bad arguments would grow without bound.
 // 3. Work that must not run beneath WebAssembly frames: inserting the
-//    flow's iframe, and the page's `onEvent` (see `thenQueued`).
+//    flow's iframe, and the page's `onEvent` (see `guarded`).
 
 /** The reject functions of the calls in flight. */
 export const inFlight = new Set();
@@ -159,7 +159,7 @@ export function parseUrl(href) {
 export function parseJson(json) {
   try { return JSON.parse(json); } catch { /* not JSON */ }
 }
-// While a call from the page runs in Rust (js/runtime.js `guarded`), the
+// While a call from the page runs in Rust (`guarded`), the
 // iframe's insertion and `onEvent` are queued, and run in order as soon as
 // Rust has returned, before the call returns to the page: the iframe is in
 // the page when showKomboConnect returns, as with the reference. Inserting
@@ -172,22 +172,40 @@ export function parseJson(json) {
 let queue = null;
 
 /**
- * Runs `fn(...args)`, a synchronous call into Rust, then what it queued,
- * here, with no WebAssembly frame beneath it; on a throw (a trap), drops
- * the queue with the instance.
+ * Wraps an export of the runtime (js/runtime.js) so that it never throws
+ * and its Promise always settles: the Promise is made here, and Rust
+ * settles it through `done(failed, value)`. The export runs synchronously,
+ * then what it queued, here, with no WebAssembly frame beneath it, and as
+ * few JavaScript ones as can be: inserting an iframe starts its navigation,
+ * which records the script that started it, and the deeper the stack the
+ * longer the insertion took (`make bench`, warm open). A throw is a trap
+ * that was not a panic (the panic hook has cleaned up otherwise): the
+ * queue goes with the instance, which `recover` replaces.
  */
-export function thenQueued(fn, args) {
+export const guarded = (fn, recover) => (first, options) => {
+  let done;
+  const call = new Promise((resolve, reject) => {
+    inFlight.add(reject);
+    done = (failed, value) => {
+      inFlight.delete(reject);
+      (failed ? reject : resolve)(value);
+    };
+  });
   const outer = queue;
-  const mine = (queue = []);
-  let result;
+  let mine = (queue = []);
   try {
-    result = fn(...args);
+    fn(first, options, done);
+  } catch (trap) {
+    console.error('kombo-connect-wasm: internal error:', trap);
+    try { recover(); } catch { /* the next call starts a fresh instance anyway */ }
+    abandonCalls();
+    mine = [];
   } finally {
     queue = outer;
   }
   for (const job of mine) run(job);
-  return result;
-}
+  return call;
+};
 
 /** One job: a page callback, or the insertion of a frame not let go of meanwhile. */
 function run({ parent, frame, before, callback, event }) {

@@ -3,7 +3,8 @@
 //
 // It also keeps the one promise Rust cannot keep after a bug: with
 // `panic = "abort"` a panic ends in a trap, and the Rust future behind a
-// call in flight never settles. So every call's Promise is made here, and
+// call in flight never settles. So every call's Promise is made in
+// JavaScript (`guarded` in js/host.js, which wraps the exports here), and
 // when Rust reports a panic (src/panic.rs, which has already cleaned the
 // page and scheduled a fresh instance) or a call traps outright, every call
 // in flight rejects with an internal error. The next call runs in a fresh
@@ -13,29 +14,7 @@ import init, { connect, reconnect, showKomboConnect, __recover } from './kombo_c
 // For the recovery tests: a panic in the binary that ships (harmless; the
 // SDK recovers from it as from any other).
 export { __panic } from './kombo_connect_wasm.js';
-import { abandonCalls, inFlight, thenQueued } from './host.js';
-
-/**
- * Wraps an export so that it never throws and its Promise always settles:
- * the Promise is made here, and Rust settles it through `done`. The export
- * runs synchronously, and what it queued (js/host.js) right after, so the
- * iframe is in the page when the wrapper returns, as with the reference.
- */
-const guarded = (fn) => (first, options) => new Promise((resolve, reject) => {
-  inFlight.add(reject);
-  const done = (failed, value) => {
-    inFlight.delete(reject);
-    (failed ? reject : resolve)(value);
-  };
-  try {
-    thenQueued(fn, [first, options, done]);
-  } catch (trap) {
-    // A trap that was not a panic (the panic hook has run otherwise).
-    console.error('kombo-connect-wasm: internal error:', trap);
-    try { __recover(); } catch { /* the next call starts a fresh instance anyway */ }
-    abandonCalls();
-  }
-});
+import { guarded } from './host.js';
 
 /**
  * Instantiates the .wasm from `response`, or rejects with `notLoaded(why)`
@@ -58,5 +37,5 @@ export const start = async (response, notLoaded) => {
   }
   // For RUM and `make bench`: when the SDK became usable.
   globalThis.performance?.mark?.('kombo-connect-wasm:ready');
-  return { showKomboConnect: guarded(showKomboConnect), connect: guarded(connect), reconnect: guarded(reconnect) };
+  return { showKomboConnect: guarded(showKomboConnect, __recover), connect: guarded(connect, __recover), reconnect: guarded(reconnect, __recover) };
 };
