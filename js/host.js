@@ -1,7 +1,7 @@
 // What Rust needs from JavaScript, kept out of WebAssembly on purpose.
 //
 // 1. The calls in flight, so they can still be settled when the instance
-//    running them has trapped (src/panic.rs, js/runtime.js).
+//    running them has trapped (src/panic.rs, `guarded` below).
 // 2. Reads that run page code (a getter, a `toString`, a Proxy trap, the
 //    page's `onEvent`) and may throw. They catch here and hand the
 //    exception over as a value: an exception must never unwind through

@@ -17,7 +17,7 @@
 //! moved out first and dropped after the borrow has ended.
 //!
 //! The flow itself is a Rust future, [`Flow`], of the activation token (or
-//! why there is none); `lib.rs` alone turns it into a Promise.
+//! why there is none); `lib.rs` alone settles a Promise with it.
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -9,7 +9,7 @@
 //! iframe and message protocol and fixes those.
 //!
 //! This file is the whole JavaScript-facing surface, and the only place
-//! where Rust results become Promises and Rust errors become JS errors.
+//! where Rust results settle Promises and Rust errors become JS errors.
 //! Behind it: [`flow`](crate::flow) (the open iframe and its lifecycle, a
 //! Rust future), `glue` (`connect()`: the customer's back-end around the
 //! flow), [`protocol`] (pure rules for links, messages and request errors),
@@ -149,9 +149,10 @@ fn run(start: Result<Start, Error>, options: &JsValue, done: Function) {
     });
 }
 
-/// Settles a call's Promise. The Promise is made by `js/runtime.js`, which
-/// can still reject it after this instance has trapped; `done(failed,
-/// value)` resolves it, or rejects it with the error as a JS error.
+/// Settles a call's Promise. The Promise is made in JavaScript (`guarded`
+/// in `js/host.js`), which can still reject it after this instance has
+/// trapped; `done(failed, value)` resolves it, or rejects it with the error
+/// as a JS error.
 fn settle(done: &Function, outcome: Result<JsValue, Error>) {
     let (failed, value) = match outcome {
         Ok(value) => (false, value),
@@ -166,7 +167,7 @@ fn settle_later(done: Function, outcome: impl Future<Output = Result<JsValue, Er
 }
 
 /// Tears down what the SDK did to the page and schedules a fresh instance.
-/// Not part of the API: `js/runtime.js` calls it when a call trapped
+/// Not part of the API: `guarded` in `js/host.js` calls it when a call trapped
 /// without a panic (which the panic hook already handles).
 #[doc(hidden)]
 #[wasm_bindgen(js_name = __recover, skip_typescript)]

@@ -58,7 +58,7 @@ fn hook(info: &PanicHookInfo) {
 }
 
 /// Steps 2 to 4 above; also the JS runtime's way back from a trap that
-/// was not a panic (see `js/runtime.js`).
+/// was not a panic (see `guarded` in `js/host.js`).
 pub(crate) fn recover() {
     PANICKED.with(|p| p.set(true));
     flow::tear_down();

@@ -157,8 +157,9 @@ fn open(url: &str) -> Promise {
     show(JsValue::from_str(url), JsValue::UNDEFINED)
 }
 
-/// `showKomboConnect` as `js/runtime.js` calls it: the Promise is made on
-/// the JS side, and the export settles it through `done(failed, value)`.
+/// `showKomboConnect` as `guarded` in `js/host.js` calls it: the Promise is
+/// made on the JS side, and the export settles it through `done(failed,
+/// value)`.
 fn show(url: JsValue, options: JsValue) -> Promise {
     let mut args = Some((url, options));
     Promise::new(&mut |resolve, reject| {
