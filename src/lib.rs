@@ -122,8 +122,8 @@ pub fn reconnect(integration_id: JsValue, options: JsValue, done: Function) {
 }
 
 /// `connect()` and `reconnect()` once their first argument is read: the
-/// options are checked before anything else happens, then the run is a
-/// Promise of `{ activationToken, activation }`.
+/// options are checked before anything else happens, then the run settles
+/// the call's Promise with `{ activationToken, activation }`.
 fn run(start: Result<Start, Error>, options: &JsValue, done: Function) {
     let read = refuse_after_panic().and_then(|()| {
         let start = start?;

@@ -358,7 +358,7 @@ async fn ten_thousand_calls_with_throwing_arguments_leave_the_stack_and_the_valu
     let (stack, values) = (stack_position(), live().1);
     for i in 0..10_000 {
         let args = hostile_arguments(i);
-        // Returns (a rejected Promise) instead of throwing through Rust.
+        // Rejects (through `done`) instead of throwing through Rust.
         let p = show(args.get(0), args.get(1));
         let error = outcome(&p).await.expect_err("a hostile call resolved");
         if i % 6 < 2 || i % 6 == 3 {
