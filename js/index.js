@@ -81,6 +81,11 @@ function load() {
     const native = wasmAllowed();
     const file = native ? 'kombo_connect_runtime.js' : 'kombo_connect_runtime_js.js';
     const url = (fetching = native ? wasmUrl() : here(file));
+    // The runtime is requested first: it has work to do once it arrives
+    // (evaluating, then instantiating the .wasm), the .wasm has none of its
+    // own, and over HTTP/1.1 the second request usually waits for a new
+    // connection.
+    const script = (native ? runtime() : runtimeJs()).catch(() => { throw notLoaded(here(file), 'no script'); });
     // After a time-out, past the HTTP cache: a request still hanging holds
     // its cache entry, and a second one for the URL would wait behind it.
     const wasm = native && fetch(url, retrying ? { cache: 'no-store' } : undefined)
@@ -88,7 +93,6 @@ function load() {
     // The runtime starts once the .wasm's response has arrived: wasm-bindgen
     // keeps its first start for good, and one on a request that never
     // answers would hold every later call (a retry is a new request).
-    const script = (native ? runtime() : runtimeJs()).catch(() => { throw notLoaded(here(file), 'no script'); });
     // Promise.all handles both rejections at once: the second to fail is
     // not reported as unhandled.
     loading = Promise.all([script, wasm]).then(([r, response]) => r.start(response, (why) => notLoaded(url, why))).then(
