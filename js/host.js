@@ -221,14 +221,15 @@ const later = (job) => (queue ? queue.push(job) : run(job));
 /**
  * The flow's iframe for `src`, as the reference makes it, or `undefined`
  * when the page's DOM throws (a patched `createElement`). A copy of one
- * iframe kept for the purpose: the browser copies its attributes and its
- * parsed inline style, where building each anew would parse the style
- * again at every open, most of what making the frame costs (`make bench`,
- * warm open).
+ * iframe kept for the purpose, once `prepareFrames` has made it: the
+ * browser copies its attributes and its parsed inline style, where
+ * building each anew would parse the style again at every open, most of
+ * what making the frame costs (`make bench`, warm open). Until then, the
+ * frame is built: the first copy is the slow one (see `prepareFrames`).
  */
 export function createFrame(src) {
   try {
-    const frame = (template ??= frameTemplate(document)).cloneNode();
+    const frame = template ? template.cloneNode() : frameTemplate(document);
     frame.setAttribute('src', src);
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
@@ -236,6 +237,20 @@ export function createFrame(src) {
 
 /** The iframe `createFrame` copies; never in the page itself. */
 let template = null;
+
+/**
+ * Makes the template and its first copy, when the page is idle after the
+ * runtime has started. The first copy of an element whose inline style
+ * has `all` in it is much slower than the next ones (the browser turns
+ * the hundreds of properties `all` stands for into the form copies
+ * share), and an open should not pay for it: the first open builds its
+ * frame instead, and this runs after it when a call started the runtime.
+ */
+export function prepareFrames() {
+  try {
+    (template ??= frameTemplate(document)).cloneNode();
+  } catch { /* createFrame builds each frame then */ }
+}
 
 /** The flow's iframe as the reference makes it, but for its `src`. */
 function frameTemplate(doc) {

@@ -14,7 +14,7 @@ import init, { connect, reconnect, showKomboConnect, __recover } from './kombo_c
 // For the recovery tests: a panic in the binary that ships (harmless; the
 // SDK recovers from it as from any other).
 export { __panic } from './kombo_connect_wasm.js';
-import { guarded } from './host.js';
+import { guarded, prepareFrames } from './host.js';
 
 /**
  * Instantiates the .wasm from `response`, or rejects with `notLoaded(why)`
@@ -37,5 +37,6 @@ export const start = async (response, notLoaded) => {
   }
   // For RUM and `make bench`: when the SDK became usable.
   globalThis.performance?.mark?.('kombo-connect-wasm:ready');
+  (globalThis.requestIdleCallback || setTimeout)(prepareFrames);
   return { showKomboConnect: guarded(showKomboConnect, __recover), connect: guarded(connect, __recover), reconnect: guarded(reconnect, __recover) };
 };

@@ -35,3 +35,54 @@ for (const impl of ['esm', 'global']) {
     }
   });
 }
+
+// The first flow of a page opens as the SDK loads, before the idle time in
+// which the iframe to copy is made (js/host.js, prepareFrames): its iframe
+// is built, the next ones are copies. Both must be the same iframe but for
+// the src; the copies are counted, so that each way is known to have run.
+for (const impl of ['esm', 'global']) {
+  test(`the first flow's iframe, built as the SDK loads, is the same as the next flow's, copied (${impl})`, async () => {
+    const page = await session.browser.newPage();
+    try {
+      await page.goto(`${session.servers.app}/pages/${impl}.html?noidle`);
+      await page.waitForFunction(() => window.SDK);
+      const flow = `${session.servers.flow}/pages/flow.html`;
+      const open = (token) => page.evaluate(async (url) => {
+        window.copies = 0;
+        const clone = Node.prototype.cloneNode;
+        Node.prototype.cloneNode = function (...args) {
+          if (this instanceof HTMLIFrameElement) window.copies++;
+          return clone.apply(this, args);
+        };
+        const call = window.SDK.showKomboConnect(url);
+        window.outcome = call.catch((e) => e.name);
+        await new Promise((r) => { const t = setInterval(() => document.querySelector('iframe') && r(clearInterval(t)), 5); });
+        Node.prototype.cloneNode = clone;
+        const el = document.querySelector('iframe');
+        const cs = getComputedStyle(el);
+        return {
+          copied: window.copies,
+          attributes: Object.fromEntries([...el.attributes].map((a) => [a.name, a.name === 'style' ? el.style.cssText : a.value])),
+          computed: [cs.position, cs.zIndex, cs.width, cs.height, cs.borderTopWidth, cs.colorScheme, cs.pointerEvents],
+        };
+      }, `${flow}?token=${token}`);
+      const close = () => page.evaluate(() => {
+        document.querySelector('iframe').remove();
+        return window.outcome;
+      });
+      const first = await open('one');
+      assert.equal(first.copied, 0, 'the first iframe was copied');
+      assert.equal(await close(), 'KomboConnectCancelledError');
+      // The page is idle at last: the iframe to copy is made.
+      await page.evaluate(() => window.idleNow());
+      const second = await open('two');
+      assert.equal(second.copied, 1, 'the second iframe was not a copy');
+      assert.equal(await close(), 'KomboConnectCancelledError');
+      assert.equal(second.attributes.src, `${flow}?token=two&sdkv=1.3.0`);
+      assert.deepEqual({ ...second.attributes, src: 'same' }, { ...first.attributes, src: 'same' });
+      assert.deepEqual(second.computed, first.computed);
+    } finally {
+      await page.close();
+    }
+  });
+}

@@ -5,7 +5,12 @@
   // ?noidle: a page that is never idle (its idle callbacks never come), so
   // that only an explicit prefetch() or a call loads the .wasm. (Where there
   // are none at all, as in Safari, the SDK warms up on a timer instead.)
-  if (new URLSearchParams(location.search).has('noidle')) window.requestIdleCallback = () => 0;
+  // A test makes it idle at last with `idleNow()`.
+  if (new URLSearchParams(location.search).has('noidle')) {
+    const idle = [];
+    window.requestIdleCallback = (callback) => idle.push(callback);
+    window.idleNow = () => idle.splice(0).forEach((callback) => callback());
+  }
   // ?notransfer: a browser without ArrayBuffer.prototype.transfer (before
   // Chrome 114, Firefox 122, Safari 17.4), for the JavaScript build's growth.
   if (new URLSearchParams(location.search).has('notransfer')) delete ArrayBuffer.prototype.transfer;
