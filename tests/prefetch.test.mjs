@@ -54,10 +54,18 @@ for (const impl of ['esm', 'global']) {
           if (this instanceof HTMLIFrameElement) window.copies++;
           return clone.apply(this, args);
         };
-        const call = window.SDK.showKomboConnect(url);
-        window.outcome = call.catch((e) => e.name);
-        await new Promise((r) => { const t = setInterval(() => document.querySelector('iframe') && r(clearInterval(t)), 5); });
-        Node.prototype.cloneNode = clone;
+        try {
+          const call = window.SDK.showKomboConnect(url);
+          window.outcome = call.catch((e) => e.name);
+          // The first call waits for the runtime: at most 10 s.
+          const deadline = performance.now() + 10_000;
+          while (!document.querySelector('iframe')) {
+            if (performance.now() > deadline) throw new Error('no iframe within 10 s');
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        } finally {
+          Node.prototype.cloneNode = clone;
+        }
         const el = document.querySelector('iframe');
         const cs = getComputedStyle(el);
         return {
