@@ -9,8 +9,8 @@ export const BUDGETS = {
    * 32,000; issue 10's behaviours (the top layer, shadow roots, a frame
    * taken away, the loader's own errors and time-out, the page-wide lock,
    * signal.reason, the CSP probe) and issue 12's (reconnect(), flowOrigin
-   * and its preconnect) brought it over, and the README's size table says
-   * by how much and for what.
+   * and its preconnect) brought it over; bench/HISTORY.md says by how much
+   * and for what.
    */
   total: 35_000,
   /** Warm open median, ours / reference. */

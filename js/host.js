@@ -242,7 +242,7 @@ let template = null;
  * Makes the template and its first copy, when the page is idle after the
  * runtime has started. In Chromium the first copy of an element whose
  * inline style has `all` in it is many times slower than the next copies
- * of it (README, Benchmark, the cold start; `all` stands for every CSS
+ * of it (bench/HISTORY.md, the cold start; `all` stands for every CSS
  * property), and an open should not pay for that: the first open builds
  * its frame instead, and this runs after it when a call started the
  * runtime.
