@@ -47,33 +47,33 @@ for (const impl of ['esm', 'global']) {
       await page.goto(`${session.servers.app}/pages/${impl}.html?noidle`);
       await page.waitForFunction(() => window.SDK);
       const flow = `${session.servers.flow}/pages/flow.html`;
-      const open = (token) => page.evaluate(async (url) => {
-        window.copies = 0;
-        const clone = Node.prototype.cloneNode;
-        Node.prototype.cloneNode = function (...args) {
-          if (this instanceof HTMLIFrameElement) window.copies++;
-          return clone.apply(this, args);
-        };
+      // The iframes copied while `url` opens are counted; Playwright waits
+      // for the first call's iframe, which waits for the runtime.
+      const open = async (token) => {
+        await page.evaluate((url) => {
+          window.copies = 0;
+          const clone = (window.realCloneNode = Node.prototype.cloneNode);
+          Node.prototype.cloneNode = function (...args) {
+            if (this instanceof HTMLIFrameElement) window.copies++;
+            return clone.apply(this, args);
+          };
+          window.outcome = window.SDK.showKomboConnect(url).catch((e) => e.name);
+        }, `${flow}?token=${token}`);
         try {
-          const call = window.SDK.showKomboConnect(url);
-          window.outcome = call.catch((e) => e.name);
-          // The first call waits for the runtime: at most 10 s.
-          const deadline = performance.now() + 10_000;
-          while (!document.querySelector('iframe')) {
-            if (performance.now() > deadline) throw new Error('no iframe within 10 s');
-            await new Promise((r) => setTimeout(r, 5));
-          }
+          await page.waitForSelector('iframe', { state: 'attached', timeout: 10_000 });
         } finally {
-          Node.prototype.cloneNode = clone;
+          await page.evaluate(() => { Node.prototype.cloneNode = window.realCloneNode; });
         }
-        const el = document.querySelector('iframe');
-        const cs = getComputedStyle(el);
-        return {
-          copied: window.copies,
-          attributes: Object.fromEntries([...el.attributes].map((a) => [a.name, a.name === 'style' ? el.style.cssText : a.value])),
-          computed: [cs.position, cs.zIndex, cs.width, cs.height, cs.borderTopWidth, cs.colorScheme, cs.pointerEvents],
-        };
-      }, `${flow}?token=${token}`);
+        return page.evaluate(() => {
+          const el = document.querySelector('iframe');
+          const cs = getComputedStyle(el);
+          return {
+            copied: window.copies,
+            attributes: Object.fromEntries([...el.attributes].map((a) => [a.name, a.name === 'style' ? el.style.cssText : a.value])),
+            computed: [cs.position, cs.zIndex, cs.width, cs.height, cs.borderTopWidth, cs.colorScheme, cs.pointerEvents],
+          };
+        });
+      };
       const close = () => page.evaluate(() => {
         document.querySelector('iframe').remove();
         return window.outcome;
