@@ -76,6 +76,50 @@ async function memory(page) {
   }
 }
 
+// How long the server holds the runtime or the .wasm waiting for the other
+// to be requested: far longer than a busy machine takes between two lines
+// of the loader, and paid only by a loader that does not ask in parallel.
+const HOLD_MS = 5000;
+
+/**
+ * Serves the runtime and the .wasm (through `routes`) each held until the
+ * other has been requested, at most HOLD_MS: whether the page asked for
+ * both before either had arrived is then said by the server, whatever the
+ * machine's load. (Resource timings could not say it: from 127.0.0.1 the
+ * runtime sometimes arrived before the `fetch` of the .wasm, issued in the
+ * same task, had been timed as started.) `parallel()` is true when both
+ * were requested and each saw the other's request while held; `release()`
+ * ends every hold and puts the static files back.
+ */
+function holdTogether(routes) {
+  const files = { '/pkg/kombo_connect_runtime.js': 'text/javascript', '/pkg/kombo_connect_wasm_bg.wasm': 'application/wasm' };
+  const paths = Object.keys(files);
+  const deferred = () => {
+    let resolve;
+    const promise = new Promise((ok) => (resolve = ok));
+    return { promise, resolve };
+  };
+  const requested = Object.fromEntries(paths.map((p) => [p, deferred()]));
+  const released = deferred();
+  const saw = {};
+  for (const [i, path] of paths.entries()) {
+    const other = paths[1 - i];
+    routes[path] = async (req, res) => {
+      requested[path].resolve(true);
+      const timeOut = new Promise((ok) => setTimeout(ok, HOLD_MS, false).unref());
+      saw[path] = await Promise.race([requested[other].promise, timeOut, released.promise.then(() => false)]);
+      res.writeHead(200, { 'content-type': files[path], 'cache-control': 'no-store' }).end(readFileSync(root + path.slice(1)));
+    };
+  }
+  return {
+    parallel: () => paths.every((p) => saw[p] === true),
+    release: () => {
+      released.resolve();
+      for (const path of paths) delete routes[path];
+    },
+  };
+}
+
 /**
  * Loads a cold page and waits until its first iframe is in, without running
  * any script in it meanwhile: Playwright's first `evaluate` or
@@ -124,20 +168,20 @@ export async function runBench({ quick = false, log = () => {} } = {}) {
     for (const impl of IMPLS) {
       const start = servers.requests.length;
       const page = await browser.newPage();
-      await coldOpen(page, `${servers.app}/bench/${impl}.html?cold&link=${encodeURIComponent(flowLink)}`);
-      const { wasmInitiator, parallel } = await page.evaluate(() => {
-        const res = performance.getEntriesByType('resource');
-        const wasm = res.find((e) => e.name.endsWith('.wasm'));
-        const runtime = res.find((e) => e.name.endsWith('/kombo_connect_runtime.js'));
-        // Fetched in parallel: the .wasm request starts before the runtime has arrived.
-        return { wasmInitiator: wasm?.initiatorType ?? null, parallel: wasm && runtime ? wasm.startTime < runtime.responseEnd : null };
-      });
+      const together = holdTogether(servers.routes);
+      try {
+        await coldOpen(page, `${servers.app}/bench/${impl}.html?cold&link=${encodeURIComponent(flowLink)}`);
+      } finally {
+        together.release();
+      }
+      const wasmInitiator = await page.evaluate(() =>
+        performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'))?.initiatorType ?? null);
       await page.close();
       const files = [...new Set(servers.requests.slice(start).map((r) => r.path)
         .filter((p) => p.startsWith('/pkg/') || p.startsWith('/ref/')))];
       results[impl].size = sizes(files.map((p) => (p.startsWith('/ref/') ? 'node_modules/@kombo-api/connect/dist/' + p.slice(5) : p.slice(1))));
       results[impl].size.wasmInitiator = wasmInitiator;
-      results[impl].size.parallel = parallel;
+      results[impl].size.parallel = together.parallel();
     }
     log('size done');
 
