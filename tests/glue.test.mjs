@@ -132,7 +132,8 @@ test('a hung init times out after timeoutMs', () => withPage(async (ctx) => {
   servers.routes[INIT] = () => {}; // never answers
   const started = Date.now();
   const e = await initFails(ctx, { timeoutMs: 300 });
-  assert.ok(Date.now() - started < 3000);
+  // Far above 300 ms for a busy machine, far below the default 30 s.
+  assert.ok(Date.now() - started < 10_000);
   assert.ok(e.isRequestError);
   assert.equal(e.status, undefined);
   assert.equal(e.message, `POST ${INIT} timed out after 300 ms`);
