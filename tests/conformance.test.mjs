@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClean, openPage } from './support/page.mjs';
 import { openSession, writeReport } from './support/session.mjs';
+import { sleep } from './support/wait.mjs';
 
 const IMPLS = [
   { id: 'ref', label: 'reference 1.3.0', ours: false },
@@ -19,7 +20,6 @@ const IMPLS = [
 
 let session;
 let servers;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The flow opened from a button in a modal <dialog>, in the light DOM or

@@ -6,6 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClean, openPage } from './support/page.mjs';
 import { openSession } from './support/session.mjs';
+import { sleep, until } from './support/wait.mjs';
 
 const INIT = '/integrations/kombo/init';
 const ACTIVATE = '/integrations/kombo/activate';
@@ -27,7 +28,6 @@ beforeEach(() => {
 const flowLink = () => `${servers.flow}/pages/flow.html?token=link_1`;
 const json = (res, status, value) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
 const sent = (path) => servers.requests.filter((r) => r.path === path);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A fresh page of the ES module (or `impl`), with the request log cleared. */
 async function page(impl = 'esm') {
@@ -172,14 +172,13 @@ test('aborting during init stops the request and rejects with an AbortError DOME
   let closed = false;
   servers.routes[INIT] = (req, res) => { res.on('close', () => { closed = !res.writableFinished; }); }; // hangs
   const id = await connect(ctx, 'HRIS', { abortable: true });
-  while (sent(INIT).length === 0) await sleep(10);
+  await until(() => sent(INIT).length > 0, 'the init request');
   await ctx.page.evaluate((id) => T.controllers[id].abort(), id);
   const r = await ctx.result(id);
   assert.equal(r.state, 'rejected');
   assert.equal(r.error.name, 'AbortError');
   assert.ok(r.error.isDomException);
-  for (let i = 0; i < 100 && !closed; i++) await sleep(10);
-  assert.ok(closed, 'the init request was not cancelled');
+  await until(() => closed, 'the init request cancelled');
   assert.equal(await ctx.iframes(), 0);
 }));
 
@@ -371,7 +370,7 @@ test('while init runs, the page preconnects to the flow origin; the hint is gone
   servers.routes[INIT] = (req, res) => { answer = () => json(res, 200, { link: flowLink() }); };
   const hints = () => ctx.page.evaluate(() => [...document.head.querySelectorAll('link[rel=preconnect]')].map((l) => l.href));
   const id = await connect(ctx, 'HRIS', { flowOrigin: servers.flow });
-  for (const end = Date.now() + 5000; !answer && Date.now() < end;) await sleep(10);
+  await until(() => answer, 'the init request');
   assert.deepEqual(await hints(), [`${servers.flow}/`]);
   answer();
   await ctx.flowFrame();
@@ -379,10 +378,12 @@ test('while init runs, the page preconnects to the flow origin; the hint is gone
   await finishFlow(ctx);
   assert.equal((await ctx.result(id)).state, 'resolved');
   // Without flowOrigin: Kombo's own origin; gone again when init fails.
-  servers.routes[INIT] = (req, res) => setTimeout(() => json(res, 500, {}), 200);
+  answer = null;
+  servers.routes[INIT] = (req, res) => { answer = () => json(res, 500, {}); };
   const id2 = await connect(ctx, 'HRIS');
-  await sleep(50);
+  await until(() => answer, 'the second init request');
   assert.deepEqual(await hints(), ['https://connect.kombo.dev/']);
+  answer();
   assert.equal((await ctx.result(id2)).error.status, 500);
   assert.deepEqual(await hints(), []);
 }));

@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClean, openPage } from './support/page.mjs';
 import { openSession } from './support/session.mjs';
+import { sleep, until } from './support/wait.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const FLOW_HTML = '<!doctype html><title>slow flow</title><p>Mock Connect flow, served late.</p>';
 
 let session;
@@ -182,7 +182,8 @@ test('with prefers-reduced-motion the spinner does not move', () =>
 test('loading: false draws nothing, as the reference', () =>
   withPage('esm', async (ctx) => {
     const id = await open(ctx, `${session.servers.flow}/hang`, { loading: false });
-    await sleep(400);
+    await ctx.page.waitForSelector('iframe', { state: 'attached' });
+    await sleep(400); // longer than any overlay takes to show
     assert.equal(await ctx.iframes(), 1);
     assert.equal(await overlays(ctx), 0);
     await ctx.page.evaluate(() => document.querySelector('iframe').remove());
@@ -212,12 +213,11 @@ test('connectHris() shows the loading state while init runs; closing it cancels 
     const id = await ctx.page.evaluate(() => T.connect(null, { onEvent: 'record' }, 'connectHris'));
     await ctx.page.waitForSelector(overlay);
     assert.equal(await ctx.iframes(), 0, 'no iframe before the link');
-    for (let i = 0; i < 50 && !requests.some((r) => r.path === '/integrations/kombo/init'); i++) await sleep(20);
+    await until(() => requests.some((r) => r.path === '/integrations/kombo/init'), 'the init request');
     await ctx.page.keyboard.press('Escape');
     const r = await ctx.result(id);
     assert.equal(r.error.name, 'KomboConnectCancelledError');
-    for (let i = 0; i < 50 && !aborted; i++) await sleep(20);
-    assert.ok(aborted, 'the init request was not cancelled');
+    await until(() => aborted, 'the init request cancelled');
     const types = (await ctx.page.evaluate((id) => T.events[id], id)).map((e) => e.type);
     assert.deepEqual(types, ['init-start', 'cancel']);
   }));

@@ -3,13 +3,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSession } from './support/session.mjs';
+import { sleep } from './support/wait.mjs';
 
 let session;
 before(async () => { session = await openSession(); });
 after(() => session?.close());
 
 const wasmRequests = () => session.servers.requests.filter((r) => r.path.endsWith('.wasm')).length;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 for (const impl of ['esm', 'global']) {
   test(`prefetch() loads the .wasm before any call, and the first call then opens at once (${impl})`, async () => {

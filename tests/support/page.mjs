@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { messageListeners } from './browser.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from './wait.mjs';
 
 /**
  * A fresh page of one implementation ('ref', 'esm' or 'global'; see
