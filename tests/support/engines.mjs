@@ -7,6 +7,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { freePort } from './server.mjs';
+import { until } from './wait.mjs';
 import { Builder } from 'selenium-webdriver';
 import chrome from 'selenium-webdriver/chrome.js';
 import firefox from 'selenium-webdriver/firefox.js';
@@ -82,14 +83,8 @@ export async function inPage(driver, fn, ...args) {
   return result.value;
 }
 
-async function waitForPort(port, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/status`);
-      if (res.ok) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`WebKitWebDriver did not answer on port ${port} within ${ms} ms`);
+function waitForPort(port, ms) {
+  // Refused until the driver listens.
+  const answers = () => fetch(`http://127.0.0.1:${port}/status`).then((res) => res.ok, () => false);
+  return until(answers, `WebKitWebDriver answering on port ${port}`, ms);
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { messageListeners } from './browser.mjs';
-import { sleep } from './wait.mjs';
+import { sleep, until } from './wait.mjs';
 
 /**
  * A fresh page of one implementation ('ref', 'esm' or 'global'; see
@@ -43,16 +43,10 @@ export async function openPage({ browser, servers }, impl, { csp, query = '' } =
     },
     /** The flow's frame, once loaded. */
     async flowFrame(origin = servers.flow) {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const frame = page.frames().find((f) => f.url().startsWith(origin));
-        if (frame) {
-          await frame.waitForLoadState('load');
-          return frame;
-        }
-        if (Date.now() > deadline) throw new Error(`no frame from ${origin}`);
-        await sleep(10);
-      }
+      let frame;
+      await until(() => (frame = page.frames().find((f) => f.url().startsWith(origin))), `a frame from ${origin}`, 5000);
+      await frame.waitForLoadState('load');
+      return frame;
     },
     /** Posts `data` to the app as the flow does: from the iframe's own window. */
     async post(data, origin) {
