@@ -71,9 +71,9 @@ test('the tarball holds exactly the package files, with exports/types/files/side
   assert.ok(Array.isArray(pkg.files) && Array.isArray(pkg.sideEffects));
 });
 
-test("customers' unit tests: a stock Jest 30 + jsdom project (CommonJS, no Babel, no transformIgnorePatterns) requires the package and its test double", () => {
+test("customers' unit tests: a stock Jest 30 + jsdom project (CommonJS, no Babel, no transformIgnorePatterns) requires the package and its test double, and tests a React component that uses the hook", () => {
   const result = JSON.parse(run(process.execPath, [jestFixture + 'node_modules/jest/bin/jest.js', '--ci', '--json'], jestFixture));
-  assert.deepEqual([result.numPassedTests, result.numFailedTests], [4, 0]);
+  assert.deepEqual([result.numPassedTests, result.numFailedTests], [6, 0]);
 });
 
 test("the package's README is for users: under 20 KB, no repository paths or test names, only web links", () => {
@@ -97,6 +97,29 @@ test('the public types have no `any` and compile for a consumer under tsc --stri
   assert.doesNotMatch(dts, /\bany\b/);
   const tsc = createRequire(root + 'package.json').resolve('typescript/bin/tsc');
   run(process.execPath, [tsc, '-p', fixture + 'tsconfig.json'], fixture); // throws with tsc's output on error
+});
+
+test('a CommonJS TypeScript project (node16 resolution) gets CommonJS types for every entry it can require', () => {
+  // Types that say "ES module" for a file require() loads make tsc refuse
+  // the import (TS1479) in such a project, and mislead it about default
+  // exports in others ("masquerading as ESM").
+  const tsc = createRequire(root + 'package.json').resolve('typescript/bin/tsc');
+  run(process.execPath, [tsc, '-p', fixture + 'tsconfig.cjs.json'], fixture);
+});
+
+test('every entry but the script tag loads with require() in Node, as a CommonJS tool (Jest) loads it', () => {
+  const script = `for (const entry of ['', '/testing', '/react', '/vue']) {
+      const m = require('kombo-connect-wasm' + entry);
+      console.log(entry || '.', Object.keys(m).sort().join(','));
+    }`;
+  // As Node 18 to 20.18 and 22.0 to 22.11 do (the package supports Node 18
+  // and later), where require() cannot load an ES module.
+  const lines = run(process.execPath, ['--no-experimental-require-module', '--input-type=commonjs', '-e', script], fixture).trim().split('\n');
+  assert.equal(lines.length, 4);
+  assert.match(lines[0], /^\. .*showKomboConnect/);
+  assert.match(lines[1], /^\/testing .*komboConnectTest/);
+  assert.match(lines[2], /^\/react useKomboConnect,useKomboReconnect$/);
+  assert.match(lines[3], /^\/vue useKomboConnect,useKomboReconnect$/);
 });
 
 test('importing the package in Node (server-side rendering) does not throw', () => {
