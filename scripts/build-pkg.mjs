@@ -226,25 +226,46 @@ await build({
 });
 
 // Framework entries: thin, importing the package's own entry (one SDK per
-// page) and the framework, which the app provides (optional peers).
+// page) and the framework, which the app provides (optional peers). Their
+// CommonJS twins require the CommonJS entry, the file a Jest test's
+// `jest.mock('kombo-connect-wasm', …)` replaces.
+const cjsEntry = { name: 'cjs-entry', setup: (b) => b.onResolve({ filter: /^\.\/index\.js$/ }, () => ({ path: './index.cjs', external: true })) };
 for (const name of ['react', 'vue']) {
-  await build({ ...common, entryPoints: [join(root, `js/${name}.js`)], format: 'esm', minify: false, outfile: join(out, `${name}.js`), external: ['./index.js', name] });
-  copyFileSync(join(root, `js/${name}.d.ts`), join(out, `${name}.d.ts`));
+  const framework = { ...common, entryPoints: [join(root, `js/${name}.js`)], minify: false, external: ['./index.js', name] };
+  await build({ ...framework, format: 'esm', outfile: join(out, `${name}.js`) });
+  await build({ ...framework, format: 'cjs', outfile: join(out, `${name}.cjs`), plugins: [cjsEntry] });
 }
 
 // The test double for customers' unit tests: plain JavaScript, no .wasm.
 await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'esm', minify: false, outfile: join(out, 'testing.js') });
 await build({ ...common, entryPoints: [join(root, 'js/testing.js')], format: 'cjs', minify: false, outfile: join(out, 'testing.cjs') });
 
-copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
-copyFileSync(join(root, 'js/testing.d.ts'), join(out, 'testing.d.ts'));
+// Types, twice: in a "type": "module" package a .d.ts describes an ES
+// module, so a CommonJS TypeScript project (node16 resolution) refuses to
+// require() what it describes. The .d.cts twins describe the .cjs files and
+// import each other.
+const entries = ['index', 'testing', 'react', 'vue'];
+for (const name of entries) {
+  const dts = readFileSync(join(root, `js/${name}.d.ts`), 'utf8');
+  writeFileSync(join(out, `${name}.d.ts`), dts);
+  writeFileSync(join(out, `${name}.d.cts`), dts.replace(/from '\.\/(index|react)\.js'/g, "from './$1.cjs'"));
+}
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 // The package's README is written for users (docs/package-README.md); this
 // repository's README is for contributors.
 copyFileSync(join(root, 'docs/package-README.md'), join(out, 'README.md'));
 copyFileSync(join(root, 'CHANGELOG.md'), join(out, 'CHANGELOG.md'));
 
-const files = ['index.js', 'index.cjs', 'index.d.ts', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'testing.js', 'testing.cjs', 'testing.d.ts', 'react.js', 'react.d.ts', 'vue.js', 'vue.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE'];
+const files = [
+  ...entries.flatMap((name) => [`${name}.js`, `${name}.cjs`, `${name}.d.ts`, `${name}.d.cts`]),
+  'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'README.md', 'CHANGELOG.md', 'LICENSE',
+];
+// Each condition with its own types: `require` the CommonJS twin, anything
+// else (import, bundlers) the ES module.
+const exportsOf = (name) => ({
+  require: { types: `./${name}.d.cts`, default: `./${name}.cjs` },
+  default: { types: `./${name}.d.ts`, default: `./${name}.js` },
+});
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',
   version,
@@ -259,10 +280,10 @@ writeFileSync(join(out, 'package.json'), JSON.stringify({
   unpkg: './kombo-connect.global.js',
   jsdelivr: './kombo-connect.global.js',
   exports: {
-    '.': { types: './index.d.ts', require: './index.cjs', default: './index.js' },
-    './testing': { types: './testing.d.ts', require: './testing.cjs', default: './testing.js' },
-    './react': { types: './react.d.ts', default: './react.js' },
-    './vue': { types: './vue.d.ts', default: './vue.js' },
+    '.': exportsOf('index'),
+    './testing': exportsOf('testing'),
+    './react': exportsOf('react'),
+    './vue': exportsOf('vue'),
     './kombo-connect.global.js': './kombo-connect.global.js',
     './kombo_connect_runtime.js': './kombo_connect_runtime.js',
     './kombo_connect_runtime_js.js': './kombo_connect_runtime_js.js',

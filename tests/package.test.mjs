@@ -58,8 +58,8 @@ after(() => session?.close());
 
 test('the tarball holds exactly the package files, with exports/types/files/sideEffects/license/engines and no made-up repository', () => {
   assert.deepEqual(packed.files.map((f) => f.path).sort(),
-    ['LICENSE', 'README.md', 'index.cjs', 'index.d.ts', 'index.js', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'package.json',
-      'testing.cjs', 'testing.d.ts', 'testing.js', 'react.js', 'react.d.ts', 'vue.js', 'vue.d.ts', 'CHANGELOG.md'].sort());
+    ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm',
+      ...['index', 'testing', 'react', 'vue'].flatMap((name) => [`${name}.js`, `${name}.cjs`, `${name}.d.ts`, `${name}.d.cts`])].sort());
   const pkg = JSON.parse(readFileSync(fixture + 'node_modules/kombo-connect-wasm/package.json', 'utf8'));
   assert.equal(pkg.name, 'kombo-connect-wasm');
   assert.equal(pkg.license, 'MIT');
@@ -67,7 +67,10 @@ test('the tarball holds exactly the package files, with exports/types/files/side
   assert.ok(pkg.engines?.node, 'engines');
   assert.deepEqual(pkg.peerDependenciesMeta, { react: { optional: true }, vue: { optional: true } });
   assert.equal(pkg.types, './index.d.ts');
-  assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', require: './index.cjs', default: './index.js' });
+  assert.deepEqual(pkg.exports['.'], {
+    require: { types: './index.d.cts', default: './index.cjs' },
+    default: { types: './index.d.ts', default: './index.js' },
+  });
   assert.ok(Array.isArray(pkg.files) && Array.isArray(pkg.sideEffects));
 });
 
