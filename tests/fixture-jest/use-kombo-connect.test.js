@@ -26,13 +26,22 @@ async function render() {
   return { host, root };
 }
 
+// The double settles in a later task, as the real flow does: wait for the
+// text as Testing Library's waitFor would, letting React render in between.
+async function textBecomes(el, expected, ms = 5000) {
+  for (const end = Date.now() + ms; el.textContent !== expected && Date.now() < end;) {
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+  }
+  expect(el.textContent).toBe(expected);
+}
+
 afterEach(() => komboConnectTest.reset());
 
 test('the hook connects through the test double', async () => {
   komboConnectTest.nextOutcome({ type: 'success', token: 'tok_1', activation: { tool: 'personio' } });
   const { host, root } = await render();
   await act(async () => host.querySelector('button').click());
-  expect(host.querySelector('p').textContent).toBe('connected: personio');
+  await textBecomes(host.querySelector('p'), 'connected: personio');
   expect(komboConnectTest.calls).toMatchObject([{ fn: 'connect', category: 'HRIS' }]);
   await act(async () => root.unmount());
 });
@@ -41,6 +50,6 @@ test('a cancelled run is not an error', async () => {
   komboConnectTest.nextOutcome({ type: 'cancel' });
   const { host, root } = await render();
   await act(async () => host.querySelector('button').click());
-  expect(host.querySelector('p').textContent).toBe('cancelled');
+  await textBecomes(host.querySelector('p'), 'cancelled');
   await act(async () => root.unmount());
 });
