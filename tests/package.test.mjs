@@ -6,7 +6,7 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { messageListeners } from './support/browser.mjs';
 import { freePort, types } from './support/server.mjs';
@@ -39,7 +39,7 @@ before(async () => {
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], jestFixture);
   run(process.execPath, [fixture + 'node_modules/vite/bin/vite.js', 'build'], fixture);
   session = await openSession({
-    '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/', '/esbuild/': fixture + 'dist-esbuild/', '/next/': nextFixture + 'out/',
+    '/vite/': fixture + 'dist-vite/', '/webpack/': fixture + 'dist-webpack/', '/webpack-cjs/': fixture + 'dist-webpack-cjs/', '/esbuild/': fixture + 'dist-esbuild/', '/next/': nextFixture + 'out/',
   });
   ({ servers, browser } = session);
   serveCdn(servers.routes);
@@ -324,6 +324,18 @@ test('a webpack 5 build of the fixture app runs the flow', async () => {
   writeFileSync(fixture + 'dist-webpack/index.html', readFileSync(fixture + 'index.html', 'utf8')
     .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
   await runFlowIn('/webpack/index.html');
+});
+
+test('a webpack 5 build of the same app written as CommonJS (require(), as TypeScript with module: commonjs emits it) runs the flow, with one copy of the SDK', async () => {
+  // Bundlers take the ES module for require() too (the `module` condition):
+  // the CommonJS twin is for Node and Jest, which cannot locate the .wasm in
+  // a bundle, and a second copy of the SDK would be bytes for nothing.
+  const dist = fixture + 'dist-webpack-cjs/';
+  run(process.execPath, [fixture + 'build-webpack.mjs', 'cjs'], fixture);
+  writeFileSync(dist + 'index.html', readFileSync(fixture + 'index.html', 'utf8')
+    .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
+  assert.ok(readdirSync(dist).some((f) => f.endsWith('.wasm')), 'the .wasm emitted as an asset');
+  await runFlowIn('/webpack-cjs/index.html');
 });
 
 test("an esbuild build (Angular CLI's application builder runs esbuild) runs the flow once the .wasm is copied next to the bundle, as the README says; before, the error names the file", async () => {
