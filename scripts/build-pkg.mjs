@@ -260,11 +260,15 @@ const files = [
   ...entries.flatMap((name) => [`${name}.js`, `${name}.cjs`, `${name}.d.ts`, `${name}.d.cts`]),
   'kombo-connect.global.js', 'kombo_connect_runtime.js', 'kombo_connect_runtime_js.js', 'kombo_connect_wasm_bg.wasm', 'README.md', 'CHANGELOG.md', 'LICENSE',
 ];
-// Each condition with its own types: `require` the CommonJS twin, anything
-// else (import, bundlers) the ES module.
+// Each condition with its own types. Bundlers (`module`: webpack, esbuild,
+// Vite) get the ES module even for require(): only it lets them find and
+// emit the .wasm, and one copy of the SDK per bundle. `require` (Node, Jest)
+// gets the CommonJS twin; anything else the ES module.
+const esm = (name) => ({ types: `./${name}.d.ts`, default: `./${name}.js` });
 const exportsOf = (name) => ({
+  module: esm(name),
   require: { types: `./${name}.d.cts`, default: `./${name}.cjs` },
-  default: { types: `./${name}.d.ts`, default: `./${name}.js` },
+  default: esm(name),
 });
 writeFileSync(join(out, 'package.json'), JSON.stringify({
   name: 'kombo-connect-wasm',

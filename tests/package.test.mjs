@@ -68,6 +68,7 @@ test('the tarball holds exactly the package files, with exports/types/files/side
   assert.deepEqual(pkg.peerDependenciesMeta, { react: { optional: true }, vue: { optional: true } });
   assert.equal(pkg.types, './index.d.ts');
   assert.deepEqual(pkg.exports['.'], {
+    module: { types: './index.d.ts', default: './index.js' },
     require: { types: './index.d.cts', default: './index.cjs' },
     default: { types: './index.d.ts', default: './index.js' },
   });
