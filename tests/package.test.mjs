@@ -96,19 +96,21 @@ test('npm pack --dry-run and npm publish --dry-run accept pkg/ as it is', () => 
   }
 });
 
+/** Type-checks the fixture's project `config` with the repository's tsc; throws with tsc's output on error. */
+const typeCheck = (config) =>
+  run(process.execPath, [createRequire(root + 'package.json').resolve('typescript/bin/tsc'), '-p', fixture + config], fixture);
+
 test('the public types have no `any` and compile for a consumer under tsc --strict', () => {
   const dts = readFileSync(root + 'pkg/index.d.ts', 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
   assert.doesNotMatch(dts, /\bany\b/);
-  const tsc = createRequire(root + 'package.json').resolve('typescript/bin/tsc');
-  run(process.execPath, [tsc, '-p', fixture + 'tsconfig.json'], fixture); // throws with tsc's output on error
+  typeCheck('tsconfig.json');
 });
 
 test('a CommonJS TypeScript project (node16 resolution) gets CommonJS types for every entry it can require', () => {
   // Types that say "ES module" for a file require() loads make tsc refuse
   // the import (TS1479) in such a project, and mislead it about default
   // exports in others ("masquerading as ESM").
-  const tsc = createRequire(root + 'package.json').resolve('typescript/bin/tsc');
-  run(process.execPath, [tsc, '-p', fixture + 'tsconfig.cjs.json'], fixture);
+  typeCheck('tsconfig.cjs.json');
 });
 
 test('every entry but the script tag loads with require() in Node, as a CommonJS tool (Jest) loads it', () => {
@@ -320,10 +322,13 @@ test("the Next.js dev server (Turbopack) runs the flow, with no config for the S
   }
 });
 
+/** The fixture's page for a webpack build in `dist`: its bundle as a classic script. */
+const webpackPage = (dist) => writeFileSync(dist + 'index.html', readFileSync(fixture + 'index.html', 'utf8')
+  .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
+
 test('a webpack 5 build of the fixture app runs the flow', async () => {
   run(process.execPath, [fixture + 'build-webpack.mjs'], fixture);
-  writeFileSync(fixture + 'dist-webpack/index.html', readFileSync(fixture + 'index.html', 'utf8')
-    .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
+  webpackPage(fixture + 'dist-webpack/');
   await runFlowIn('/webpack/index.html');
 });
 
@@ -333,8 +338,7 @@ test('a webpack 5 build of the same app written as CommonJS (require(), as TypeS
   // a bundle, and a second copy of the SDK would be bytes for nothing.
   const dist = fixture + 'dist-webpack-cjs/';
   run(process.execPath, [fixture + 'build-webpack.mjs', 'cjs'], fixture);
-  writeFileSync(dist + 'index.html', readFileSync(fixture + 'index.html', 'utf8')
-    .replace('<script type="module" src="./src/main.js"></script>', '<script defer src="./main.js"></script>'));
+  webpackPage(dist);
   assert.ok(readdirSync(dist).some((f) => f.endsWith('.wasm')), 'the .wasm emitted as an asset');
   await runFlowIn('/webpack-cjs/index.html');
 });
