@@ -15,7 +15,10 @@ export const BUDGETS = {
   total: 35_000,
   /** Warm open median, ours / reference. */
   warmRatio: 1.05,
-  /** Cold start, click at load: our median minus the reference's, ms. */
+  /**
+   * Cold start, click at load (once the page has loaded and shown itself):
+   * our median minus the reference's, ms.
+   */
   coldExtraMs: 25,
 };
 
@@ -39,15 +42,19 @@ export function checkBudgets(r) {
       ? `; split: the SDK's own work ${r[impl].split.own.median.toFixed(2)} vs ${r.ref.split.own.median.toFixed(2)} ms, the iframe's insertion ${r[impl].split.insertion.median.toFixed(2)} vs ${r.ref.split.insertion.median.toFixed(2)}`
       : '';
     add(`${impl}: warm open median ≤ ${BUDGETS.warmRatio}× the reference`, warm <= BUDGETS.warmRatio, `${r[impl].warm.median.toFixed(2)} vs ${r.ref.warm.median.toFixed(2)} ms (${warm.toFixed(2)}×)${split}`, true);
-    // A user's click, as soon as the page has loaded: click → iframe. With,
-    // for scale, the reference loaded on first use, how many clicks the idle
-    // warm-up beat (not counted: those were not cold), and the other first
-    // use, a page that opens the flow as it loads.
+    // A user's click, as soon as the page has loaded and shown itself:
+    // click → iframe. With, for scale, the reference loaded on first use,
+    // how many clicks the idle warm-up beat (not counted: those were not
+    // cold), the same click at the load event itself (before the page's
+    // first paint on most classic-script pages), and the other first use,
+    // a page that opens the flow as it loads.
     const extra = (i, kind) => r[i][kind].total.median - r.ref[kind].total.median;
     const plus = (x) => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(1)}`;
     const c = r[impl].click;
+    const a = r[impl].clickAtLoad;
     add(`${impl}: cold click-at-load ≤ reference + ${BUDGETS.coldExtraMs} ms`, extra(impl, 'click') <= BUDGETS.coldExtraMs,
-      `click → iframe ${c.total.median.toFixed(1)} vs ${r.ref.click.total.median.toFixed(1)} ms (${plus(extra(impl, 'click'))}; the reference loaded on first use: ${plus(extra('lazy', 'click'))}; ${c.total.n} cold clicks; on ${c.warmedUp} more pages the idle warm-up had started first, not counted). `
+      `click once the page has loaded and painted → iframe ${c.total.median.toFixed(1)} vs ${r.ref.click.total.median.toFixed(1)} ms (${plus(extra(impl, 'click'))}; the reference loaded on first use: ${plus(extra('lazy', 'click'))}; ${c.total.n} cold clicks; on ${c.warmedUp} more pages the idle warm-up had started first, not counted). `
+      + `At the load event itself: ${a.total.median.toFixed(1)} vs ${r.ref.clickAtLoad.total.median.toFixed(1)} ms (${plus(extra(impl, 'clickAtLoad'))}; floor ${plus(extra('lazy', 'clickAtLoad'))}; before the page's first paint on ${a.beforePaint} of ${a.total.n} pages, the reference's ${r.ref.clickAtLoad.beforePaint} of ${r.ref.clickAtLoad.total.n}). `
       + `Opened as the page loads instead: navigation → iframe ${r[impl].cold.total.median.toFixed(1)} vs ${r.ref.cold.total.median.toFixed(1)} ms (${plus(extra(impl, 'cold'))}; first use floor ${plus(extra('lazy', 'cold'))})`, true);
   }
   return rows;

@@ -7,6 +7,12 @@
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const settle = async () => { await sleep(30); await new Promise((r) => requestAnimationFrame(() => r())); };
 
+  // ?noidle: a page whose idle callbacks never come, so that our idle
+  // warm-up does not start before the cold click (on a classic-script page
+  // the browser is idle between the load event and the first paint). The
+  // reference uses none.
+  if (params.has('noidle')) window.requestIdleCallback = () => 0;
+
   new MutationObserver((_, observer) => {
     if (document.querySelector('iframe')) {
       window.__iframeAt = performance.now();
@@ -14,6 +20,16 @@
       console.debug('bench:iframe');
     }
   }).observe(document, { childList: true, subtree: true });
+
+  // The page's first contentful paint, when a person first sees it and can
+  // click: bench/run.mjs waits for it before the cold click. A classic-script
+  // page's load event comes before it (a module script's page usually
+  // paints while its module loads).
+  new PerformanceObserver((list, observer) => {
+    if (!list.getEntriesByName('first-contentful-paint').length) return;
+    observer.disconnect();
+    console.debug('bench:painted');
+  }).observe({ type: 'paint', buffered: true });
 
   let inserted = null; // durations of the iframe insertions in one open (warmSplit)
 
