@@ -67,8 +67,10 @@ test-native:
 
 # tests/web.rs in each engine; WebKitGTK needs a display, hence Xvfb. The
 # runner's default time-out per test is tight for the 10,000-call test on a
-# slow or busy machine.
+# slow or busy machine, and its 5 s for a WebDriver to start listening was
+# once too short for chromedriver in a fresh clone here.
 test-wasm: export WASM_BINDGEN_TEST_TIMEOUT = 300
+test-wasm: export WASM_BINDGEN_TEST_DRIVER_TIMEOUT = 60
 test-wasm:
 	wasm-pack test --headless --chrome --chromedriver "$$(command -v chromedriver)"
 	wasm-pack test --headless --firefox --geckodriver "$$(command -v geckodriver)"
