@@ -224,12 +224,15 @@ const later = (job) => (queue ? queue.push(job) : run(job));
  * iframe kept for the purpose, once `prepareFrames` has made it: the
  * browser copies its attributes and its parsed inline style, where
  * building each anew would parse the style again at every open, most of
- * what making the frame costs (`make bench`, warm open). Until then, the
- * frame is built: the first copy is the slow one (see `prepareFrames`).
+ * what making the frame costs (`make bench`, warm open). The copy itself
+ * is made ahead, while the page is idle or as the last flow closes, so an
+ * open only sets its `src`. Until then, the frame is built: the first copy
+ * is the slow one (see `prepareFrames`).
  */
 export function createFrame(src) {
   try {
-    const frame = template ? template.cloneNode() : frameTemplate(document);
+    const frame = spare ?? (template ? template.cloneNode() : frameTemplate(document));
+    spare = null;
     frame.setAttribute('src', src);
     return frame;
   } catch { /* Rust refuses the call with the DOM's error */ }
@@ -237,19 +240,21 @@ export function createFrame(src) {
 
 /** The iframe `createFrame` copies; never in the page itself. */
 let template = null;
+/** A copy of the template made ahead, for the next open to take. */
+let spare = null;
 
 /**
- * Makes the template and its first copy, when the page is idle after the
- * runtime has started. In Chromium the first copy of an element whose
- * inline style has `all` in it is many times slower than the next copies
- * of it (bench/HISTORY.md, the cold start; `all` stands for every CSS
- * property), and an open should not pay for that: the first open builds
- * its frame instead, and this runs after it when a call started the
- * runtime.
+ * Makes the template, and the copy the next open takes, when the page is
+ * idle after the runtime has started, and again as each flow closes. In
+ * Chromium the first copy of an element whose inline style has `all` in it
+ * is many times slower than the next copies of it (bench/HISTORY.md, the
+ * cold start; `all` stands for every CSS property), and an open should not
+ * pay for that: the first open builds its frame instead, and this runs
+ * after it when a call started the runtime.
  */
 export function prepareFrames() {
   try {
-    (template ??= frameTemplate(document)).cloneNode();
+    spare = (template ??= frameTemplate(document)).cloneNode();
   } catch { /* createFrame builds each frame then */ }
 }
 
@@ -293,10 +298,11 @@ const dropped = new WeakSet();
 export function insertFrame(parent, frame, before) {
   later({ parent, frame, before });
 }
-/** Takes the flow's iframe out of the page, or out of the queue. */
+/** Takes the flow's iframe out of the page, or out of the queue, and copies the next one. */
 export function removeFrame(frame) {
   dropped.add(frame);
   try { frame.remove(); } catch { /* a page that patched remove(); never through WebAssembly */ }
+  if (template) prepareFrames();
 }
 
 /** Calls the page's `onEvent(event)`; what it throws is dropped, so a bug in analytics code cannot break the flow. */

@@ -38,57 +38,69 @@ for (const impl of ['esm', 'global']) {
 
 // The first flow of a page opens as the SDK loads, before the idle time in
 // which the iframe to copy is made (js/host.js, prepareFrames): its iframe
-// is built, the next ones are copies. Both must be the same iframe but for
-// the src; the copies are counted, so that each way is known to have run.
+// is built, the next ones are copies, each made ahead of its open. Both
+// must be the same iframe but for the src; every copy is recorded, so
+// that each way is known to have run.
 for (const impl of ['esm', 'global']) {
   test(`the first flow's iframe, built as the SDK loads, is the same as the next flow's, copied (${impl})`, async () => {
     const page = await session.browser.newPage();
     try {
       await page.goto(`${session.servers.app}/pages/${impl}.html?noidle`);
       await page.waitForFunction(() => window.SDK);
+      await page.evaluate(() => {
+        window.copies = new WeakSet();
+        window.copiesMade = 0;
+        const clone = Node.prototype.cloneNode;
+        Node.prototype.cloneNode = function (...args) {
+          const copy = clone.apply(this, args);
+          if (copy instanceof HTMLIFrameElement) {
+            window.copies.add(copy);
+            window.copiesMade++;
+          }
+          return copy;
+        };
+      });
       const flow = `${session.servers.flow}/pages/flow.html`;
-      // The iframes copied while `url` opens are counted; Playwright waits
-      // for the first call's iframe, which waits for the runtime.
+      // Playwright waits for the first call's iframe, which waits for the runtime.
       const open = async (token) => {
-        await page.evaluate((url) => {
-          window.copies = 0;
-          const clone = (window.realCloneNode = Node.prototype.cloneNode);
-          Node.prototype.cloneNode = function (...args) {
-            if (this instanceof HTMLIFrameElement) window.copies++;
-            return clone.apply(this, args);
-          };
+        const copiedInCall = await page.evaluate((url) => {
+          const before = window.copiesMade;
           window.outcome = window.SDK.showKomboConnect(url).catch((e) => e.name);
+          return window.copiesMade - before;
         }, `${flow}?token=${token}`);
-        try {
-          await page.waitForSelector('iframe', { state: 'attached', timeout: 10_000 });
-        } finally {
-          await page.evaluate(() => { Node.prototype.cloneNode = window.realCloneNode; });
-        }
-        return page.evaluate(() => {
+        await page.waitForSelector('iframe', { state: 'attached', timeout: 10_000 });
+        return page.evaluate((copiedInCall) => {
           const el = document.querySelector('iframe');
           const cs = getComputedStyle(el);
           return {
-            copied: window.copies,
+            copied: window.copies.has(el),
+            copiedInCall,
             attributes: Object.fromEntries([...el.attributes].map((a) => [a.name, a.name === 'style' ? el.style.cssText : a.value])),
             computed: [cs.position, cs.zIndex, cs.width, cs.height, cs.borderTopWidth, cs.colorScheme, cs.pointerEvents],
           };
-        });
+        }, copiedInCall);
       };
       const close = () => page.evaluate(() => {
         document.querySelector('iframe').remove();
         return window.outcome;
       });
       const first = await open('one');
-      assert.equal(first.copied, 0, 'the first iframe was copied');
+      assert.equal(first.copied, false, 'the first iframe was copied');
       assert.equal(await close(), 'KomboConnectCancelledError');
       // The page is idle at last: the iframe to copy is made.
       await page.evaluate(() => window.idleNow());
       const second = await open('two');
-      assert.equal(second.copied, 1, 'the second iframe was not a copy');
+      assert.equal(second.copied, true, 'the second iframe was not a copy');
       assert.equal(await close(), 'KomboConnectCancelledError');
       assert.equal(second.attributes.src, `${flow}?token=two&sdkv=1.3.0`);
       assert.deepEqual({ ...second.attributes, src: 'same' }, { ...first.attributes, src: 'same' });
       assert.deepEqual(second.computed, first.computed);
+      // Copied ahead: the idle time made the second's copy, the second's
+      // close the third's, so no open pays for one.
+      const third = await open('three');
+      assert.equal(await close(), 'KomboConnectCancelledError');
+      assert.deepEqual([second.copiedInCall, third.copied, third.copiedInCall], [0, true, 0]);
+      assert.deepEqual({ ...third.attributes, src: 'same' }, { ...first.attributes, src: 'same' });
     } finally {
       await page.close();
     }
