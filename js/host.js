@@ -250,11 +250,12 @@ let spare = null;
  * is many times slower than the next copies of it (bench/HISTORY.md, the
  * cold start; `all` stands for every CSS property), and an open should not
  * pay for that: the first open builds its frame instead, and this runs
- * after it when a call started the runtime.
+ * after it when a call started the runtime. A spare already made (idle
+ * time that came while the first flow was open) is kept.
  */
 export function prepareFrames() {
   try {
-    spare = (template ??= frameTemplate(document)).cloneNode();
+    spare ??= (template ??= frameTemplate(document)).cloneNode();
   } catch { /* createFrame builds each frame then */ }
 }
 
